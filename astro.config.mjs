@@ -1,0 +1,19 @@
+// Astro 5 (the newest line that runs on Node 20); MDX pages with the site's own remark/rehype plugins.
+import { defineConfig } from 'astro/config';
+import mdx from '@astrojs/mdx';
+import { rehypeHeadingIds } from '@astrojs/markdown-remark';
+import { remarkSpdk, rehypeHeadingAnchors } from './src/lib/remark-spdk.js';
+
+export default defineConfig({
+	site: 'http://127.0.0.1:4321',
+	trailingSlash: 'ignore',
+	build: { format: 'directory' },
+	devToolbar: { enabled: false },
+	markdown: {
+		shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: false },
+		remarkPlugins: [remarkSpdk],
+		rehypePlugins: [rehypeHeadingIds, rehypeHeadingAnchors],
+	},
+	integrations: [mdx()],
+	vite: { build: { assetsInlineLimit: 0 } },
+});

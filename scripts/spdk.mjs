@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// Command-line entry to the source-excerpt system.
+//   node scripts/spdk.mjs check [--if-tree]   strict check of every page against the tree and spdk.lock
+//   node scripts/spdk.mjs pin                 re-resolve everything and rewrite spdk.lock, printing what moved
+//   node scripts/spdk.mjs drift <other-tree>  what would change if the site moved to another SPDK version
+//   node scripts/spdk.mjs get [--soft]        shallow clone of SPDK v26.01 into spdk_v26_01_migration/
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { inspectTree, readLock, LOCK_PATH, PROJECT_ROOT, SPDK_TAG, SPDK_VERSION, defaultTreeDir, SourceTree, resolveRef } from '../src/lib/excerpts.js';
+import { explainerFiles, parseMdx, collect } from '../src/lib/pages.js';
+import { verify, makeTrees, formatErrors } from '../src/lib/verify.js';
+import { IdentifierIndex, identifierOf } from '../src/lib/identifiers.js';
+
+const [cmd, ...args] = process.argv.slice(2);
+const GET_HINT = `Get it with: npm run spdk:get   (or point SPDK_DIR at an existing v${SPDK_VERSION} checkout)`;
+
+function requireTree({ soft }) {
+	const t = inspectTree();
+	if (!t.present) {
+		if (soft) {
+			console.log(`spdk: ${t.reason}; skipping the strict source check. ${GET_HINT}`);
+			process.exit(0);
+		}
+		console.error(`spdk: ${t.reason}. ${GET_HINT}`);
+		process.exit(1);
+	}
+	if (!t.versionOk) {
+		console.error(`spdk: the tree at ${t.dir} is SPDK ${t.version}, not ${SPDK_VERSION}. Point SPDK_DIR at a v${SPDK_VERSION} tree; to compare versions use npm run spdk:drift -- <tree>.`);
+		process.exit(1);
+	}
+	return t;
+}
+
+function writeLock(lock) {
+	const tmp = `${LOCK_PATH}.${process.pid}.tmp`;
+	writeFileSync(tmp, `${JSON.stringify(lock, null, '\t')}\n`);
+	renameSync(tmp, LOCK_PATH);
+}
+
+async function check({ soft }) {
+	const t = requireTree({ soft });
+	const t0 = Date.now();
+	const lock = readLock();
+	const { errors, info, entries, rpc } = await verify({ files: explainerFiles(), trees: makeTrees(t.dir), lock, mode: 'check' });
+	for (const line of info) console.log(`note: ${line}`);
+	const stale = Object.keys(lock.entries).filter((k) => !entries[k]);
+	if (stale.length) console.log(`note: ${stale.length} pin(s) in spdk.lock are no longer used by any page (npm run spdk:pin drops them)`);
+	const missingRpc = Object.keys(rpc).filter((k) => !lock.rpc[k]);
+	for (const k of missingRpc) errors.push({ origin: 'spdk.lock', message: `RPC method ${k} is mentioned but not pinned; run npm run spdk:pin` });
+	if (errors.length) {
+		console.error(`spdk:check failed (${errors.length} problem${errors.length > 1 ? 's' : ''}):\n${formatErrors(errors)}`);
+		process.exit(1);
+	}
+	console.log(`spdk:check: ${Object.keys(entries).length} excerpts and chips, ${Object.keys(rpc).length} RPC methods: all match SPDK ${t.version} and spdk.lock (${Date.now() - t0} ms)`);
+}
+
+async function pin() {
+	const t = requireTree({ soft: false });
+	const old = readLock();
+	const { errors, entries, rpc } = await verify({ files: explainerFiles(), trees: makeTrees(t.dir), lock: old, mode: 'pin' });
+	// Pages are written side by side: pin what resolves, keep the old pins of what does not, and fail.
+	for (const [k, e] of Object.entries(old.entries)) if (!entries[k] && errors.length) entries[k] = e;
+	const commit = spawnSync('git', ['-C', t.dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout?.trim() || undefined;
+	const sorted = Object.fromEntries(Object.keys(entries).sort().map((k) => [k, entries[k]]));
+	let changes = 0;
+	for (const [k, e] of Object.entries(sorted)) {
+		const p = old.entries[k];
+		if (!p) { console.log(`pinned  ${k}  lines ${e.shown.join('-')}`); changes++; }
+		else if (p.sha256 !== e.sha256) { console.log(`changed ${k}  (text differs; re-pinned at ${e.span.join('-')})`); changes++; }
+		else if (p.span.join() !== e.span.join() || p.shown.join() !== e.shown.join()) {
+			console.log(`moved   ${k}  ${p.shown.join('-')} -> ${e.shown.join('-')}`); changes++;
+		}
+	}
+	for (const k of Object.keys(old.entries)) if (!sorted[k]) { console.log(`dropped ${k}`); changes++; }
+	writeLock({ version: 1, spdk: SPDK_TAG, commit, entries: sorted, rpc: { ...(errors.length ? old.rpc : {}), ...rpc } });
+	console.log(`spdk:pin: ${Object.keys(sorted).length} pins, ${Object.keys(rpc).length} RPC methods; ${changes} change(s) written to ${path.relative(PROJECT_ROOT, LOCK_PATH)}`);
+	if (errors.length) {
+		console.error(`spdk:pin: these references could not be resolved (their old pins, if any, were kept):\n${formatErrors(errors)}`);
+		process.exit(1);
+	}
+}
+
+async function drift(otherDir) {
+	if (!otherDir || !existsSync(path.join(otherDir, 'include/spdk/bdev.h'))) {
+		console.error(`spdk:drift: give the path of another SPDK tree, e.g. npm run spdk:drift -- ../spdk-v26.05 (got ${otherDir ?? 'nothing'})`);
+		process.exit(2);
+	}
+	const lock = readLock();
+	const other = new SourceTree(path.resolve(otherDir), { name: 'other' });
+	const version = existsSync(path.join(otherDir, 'VERSION')) ? readFileSync(path.join(otherDir, 'VERSION'), 'utf8').trim() : 'unknown';
+	const rows = { changed: [], moved: [], vanished: [], same: 0 };
+	for (const [key, pin] of Object.entries(lock.entries)) {
+		if (pin.tree === 'project') continue;
+		try {
+			const r = await resolveRef(other, pin, { expectedSha: pin.kind === 'lines' ? pin.sha256 : undefined });
+			if (r.sha256 !== pin.sha256) rows.changed.push(`${key}  (${pin.span.join('-')} -> ${r.span.join('-')})`);
+			else if (r.span.join() !== pin.span.join()) rows.moved.push(`${key}  ${pin.span.join('-')} -> ${r.span.join('-')}`);
+			else rows.same++;
+		} catch (e) {
+			rows.vanished.push(`${key}  (${e.detail ?? e.message})`);
+		}
+	}
+	const ids = new IdentifierIndex(other);
+	const base = new IdentifierIndex(new SourceTree(defaultTreeDir(), { name: 'spdk' }));
+	const gone = new Set();
+	const rpcs = await ids.rpcMethods();
+	for (const file of explainerFiles()) {
+		const found = collect(parseMdx(readFileSync(file, 'utf8')), path.relative(PROJECT_ROOT, file));
+		for (const s of found.codeSpans) {
+			const id = identifierOf(s.value);
+			if (!id || gone.has(id.text)) continue;
+			if (lock.rpc[id.name]) { if (!rpcs.has(id.name)) gone.add(`${id.name} (RPC method)`); continue; }
+			if (await ids.defines(id.name, id.tag)) continue;
+			if (inspectTree().present && !(await base.defines(id.name, id.tag))) continue; // project names
+			gone.add(id.text);
+		}
+	}
+	console.log(`spdk:drift: ${SPDK_TAG} pins against ${otherDir} (VERSION ${version})`);
+	console.log(`  unchanged: ${rows.same}`);
+	for (const [label, list] of [['changed text', rows.changed], ['moved (same text)', rows.moved], ['vanished', rows.vanished]]) {
+		console.log(`  ${label}: ${list.length}`);
+		for (const r of list) console.log(`    ${r}`);
+	}
+	console.log(`  identifiers and RPC names that disappeared: ${gone.size}`);
+	for (const g of gone) console.log(`    ${g}`);
+}
+
+function get({ soft }) {
+	const dir = defaultTreeDir();
+	if (inspectTree(dir).present) {
+		console.log(`spdk:get: a tree is already at ${dir}`);
+		return;
+	}
+	if (existsSync(dir)) {
+		console.error(`spdk:get: ${dir} exists but holds no SPDK tree; move it away first`);
+		process.exit(soft ? 0 : 1);
+	}
+	console.log(`spdk:get: shallow clone of SPDK ${SPDK_TAG} into ${dir} (source only, nothing is built)`);
+	const r = spawnSync('git', ['clone', '--quiet', '--depth', '1', '--branch', SPDK_TAG, 'https://github.com/spdk/spdk', dir], {
+		stdio: 'inherit', timeout: 300_000, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+	});
+	if (r.status !== 0) {
+		const msg = `spdk:get: could not clone from GitHub (${r.error?.message ?? `git exited ${r.status}`}). The site still builds without the tree: excerpts show as cards with their permalinks.`;
+		if (soft) { console.log(msg); return; }
+		console.error(msg);
+		process.exit(1);
+	}
+}
+
+const soft = args.includes('--if-tree') || args.includes('--soft');
+switch (cmd) {
+	case 'check': await check({ soft }); break;
+	case 'pin': await pin(); break;
+	case 'drift': await drift(args.find((a) => !a.startsWith('--'))); break;
+	case 'get': get({ soft }); break;
+	default:
+		console.error('usage: node scripts/spdk.mjs check [--if-tree] | pin | drift <other-tree> | get [--soft]');
+		process.exit(2);
+}
