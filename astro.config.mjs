@@ -4,8 +4,11 @@ import mdx from '@astrojs/mdx';
 import { rehypeHeadingIds } from '@astrojs/markdown-remark';
 import { remarkSpdk, rehypeHeadingAnchors } from './src/lib/remark-spdk.js';
 
+// SITE_SRC/SITE_OUT build the tests' fixture site with the same machinery (see tests/fixtures/site).
 export default defineConfig({
 	site: 'http://127.0.0.1:4321',
+	srcDir: process.env.SITE_SRC ?? './src',
+	outDir: process.env.SITE_OUT ?? './dist',
 	trailingSlash: 'ignore',
 	build: { format: 'directory' },
 	devToolbar: { enabled: false },

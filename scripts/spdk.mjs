@@ -7,10 +7,10 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { inspectTree, readLock, LOCK_PATH, PROJECT_ROOT, SPDK_TAG, SPDK_VERSION, defaultTreeDir, SourceTree, resolveRef } from '../src/lib/excerpts.js';
-import { explainerFiles, parseMdx, collect } from '../src/lib/pages.js';
+import { inspectTree, readLock, LOCK_PATH, PROJECT_ROOT, SPDK_TAG, SPDK_VERSION, defaultTreeDir, SourceTree } from '../src/lib/excerpts.js';
+import { explainerFiles } from '../src/lib/pages.js';
 import { verify, makeTrees, formatErrors } from '../src/lib/verify.js';
-import { IdentifierIndex, identifierOf } from '../src/lib/identifiers.js';
+import { driftReport, formatDrift } from '../src/lib/drift.js';
 
 const [cmd, ...args] = process.argv.slice(2);
 const GET_HINT = `Get it with: npm run spdk:get   (or point SPDK_DIR at an existing v${SPDK_VERSION} checkout)`;
@@ -86,44 +86,13 @@ async function drift(otherDir) {
 		console.error(`spdk:drift: give the path of another SPDK tree, e.g. npm run spdk:drift -- ../spdk-v26.05 (got ${otherDir ?? 'nothing'})`);
 		process.exit(2);
 	}
-	const lock = readLock();
-	const other = new SourceTree(path.resolve(otherDir), { name: 'other' });
-	const version = existsSync(path.join(otherDir, 'VERSION')) ? readFileSync(path.join(otherDir, 'VERSION'), 'utf8').trim() : 'unknown';
-	const rows = { changed: [], moved: [], vanished: [], same: 0 };
-	for (const [key, pin] of Object.entries(lock.entries)) {
-		if (pin.tree === 'project') continue;
-		try {
-			const r = await resolveRef(other, pin, { expectedSha: pin.kind === 'lines' ? pin.sha256 : undefined });
-			if (r.sha256 !== pin.sha256) rows.changed.push(`${key}  (${pin.span.join('-')} -> ${r.span.join('-')})`);
-			else if (r.span.join() !== pin.span.join()) rows.moved.push(`${key}  ${pin.span.join('-')} -> ${r.span.join('-')}`);
-			else rows.same++;
-		} catch (e) {
-			rows.vanished.push(`${key}  (${e.detail ?? e.message})`);
-		}
-	}
-	const ids = new IdentifierIndex(other);
-	const base = new IdentifierIndex(new SourceTree(defaultTreeDir(), { name: 'spdk' }));
-	const gone = new Set();
-	const rpcs = await ids.rpcMethods();
-	for (const file of explainerFiles()) {
-		const found = collect(parseMdx(readFileSync(file, 'utf8')), path.relative(PROJECT_ROOT, file));
-		for (const s of found.codeSpans) {
-			const id = identifierOf(s.value);
-			if (!id || gone.has(id.text)) continue;
-			if (lock.rpc[id.name]) { if (!rpcs.has(id.name)) gone.add(`${id.name} (RPC method)`); continue; }
-			if (await ids.defines(id.name, id.tag)) continue;
-			if (inspectTree().present && !(await base.defines(id.name, id.tag))) continue; // project names
-			gone.add(id.text);
-		}
-	}
-	console.log(`spdk:drift: ${SPDK_TAG} pins against ${otherDir} (VERSION ${version})`);
-	console.log(`  unchanged: ${rows.same}`);
-	for (const [label, list] of [['changed text', rows.changed], ['moved (same text)', rows.moved], ['vanished', rows.vanished]]) {
-		console.log(`  ${label}: ${list.length}`);
-		for (const r of list) console.log(`    ${r}`);
-	}
-	console.log(`  identifiers and RPC names that disappeared: ${gone.size}`);
-	for (const g of gone) console.log(`    ${g}`);
+	const base = inspectTree();
+	const report = await driftReport({
+		lock: readLock(), files: explainerFiles(),
+		other: new SourceTree(path.resolve(otherDir), { name: 'other' }),
+		base: base.present ? new SourceTree(base.dir, { name: 'spdk' }) : null,
+	});
+	console.log(formatDrift(report, otherDir));
 }
 
 function get({ soft }) {

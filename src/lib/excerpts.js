@@ -10,7 +10,7 @@ import { cSymbols, isCFile } from './csymbols.js';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SPDK_TAG = 'v26.01';
 export const SPDK_VERSION = '26.01';
-export const LOCK_PATH = path.join(PROJECT_ROOT, 'spdk.lock');
+export const LOCK_PATH = process.env.SPDK_LOCK ? path.resolve(process.env.SPDK_LOCK) : path.join(PROJECT_ROOT, 'spdk.lock');
 export const PERMALINK_BASE = `https://github.com/spdk/spdk/blob/${SPDK_TAG}/`;
 
 export class ExcerptError extends Error {
@@ -207,6 +207,8 @@ export async function resolveRef(tree, rawRef, { origin, expectedSha } = {}) {
 		if (!a) throw new ExcerptError(`marker at="${ref.at}" not found in ${where(ref)}`, origin);
 		shown = [a, a];
 	}
+	// Without a symbol, the pinned unit is exactly what the markers select (not the whole file).
+	if (!ref.symbol && !ref.lines) span = shown;
 	const spanLines = file.lines.slice(span[0] - 1, span[1]);
 	return {
 		key: refKey(ref),

@@ -28,6 +28,7 @@ function esc(s) {
 
 // Three significant digits, never exponent notation.
 function num(v) {
+	if (v === 0) return '0';
 	const a = Math.abs(v);
 	if (a >= 100) return String(Math.round(v));
 	if (a >= 10) return v.toFixed(1);
@@ -39,6 +40,14 @@ function rate(v) {
 	if (v >= 1e6) return `${num(v / 1e6)} M/s`;
 	if (v >= 1e3) return `${num(v / 1e3)} k/s`;
 	return `${num(v)}/s`;
+}
+
+// A log-axis tick in microseconds: 0.1, 1, 10, 100, 1 ms, 10 ms, 1 s.
+function usTick(v) {
+	const short = (x) => String(Number(x.toPrecision(3)));
+	if (v >= 1e6) return `${short(v / 1e6)} s`;
+	if (v >= 1e3) return `${short(v / 1e3)} ms`;
+	return short(v);
 }
 
 function r1(v) {
@@ -257,7 +266,7 @@ export function pollChart(results, opts = {}) {
 			)
 			.join(' ');
 	const parts = svgOpen(id, height, title, desc);
-	parts.push(`<text x="8" y="16" font-weight="600" font-size="13">Wake-up latency (µs, log scale)</text>`);
+	parts.push(`<text x="8" y="16" font-weight="600" font-size="13">Wake-up latency (log scale; µs, ms)</text>`);
 	parts.push(`<text x="${cpuX0}" y="16" font-weight="600" font-size="13">CPU %</text>`);
 	legend(parts, 36, [
 		['p50', COLORS[0], 'circle'],
@@ -265,7 +274,7 @@ export function pollChart(results, opts = {}) {
 		['p99.9', COLORS[3], 'triangle'],
 		['receiver CPU', COLORS[2]],
 	]);
-	axis(parts, x0, x1, top, plotBottom, ticks, xs, (t) => num(t));
+	axis(parts, x0, x1, top, plotBottom, ticks, xs, usTick);
 	for (const g of layout) {
 		parts.push(`<text x="8" y="${g.y + 13}" font-weight="600" font-size="11.5">${esc(`${g.rate} rate${g.rows[0] && Number.isFinite(g.rows[0].target) ? ` (${rate(g.rows[0].target)})` : ''}`)}</text>`);
 		g.rows.forEach((r, i) => {
@@ -305,7 +314,7 @@ export function msgRingChart(results, opts = {}) {
 	const id = opts.id ?? 'labchart-msg';
 	const variants = [...new Set(rows.map((r) => r.variant))];
 	const counts = [...new Set(rows.map((r) => r.producers))].sort((a, b) => a - b);
-	const labelW = 132;
+	const labelW = 146;
 	const x0 = labelW;
 	const x1 = W - 64;
 	const barH = 13;
@@ -357,7 +366,8 @@ export function machineLabel(results) {
 	const kind = m.virtualized ? 'VM' : 'machine';
 	const cpu = m.cpu_model ? ` (${m.cpu_model})` : '';
 	const kernel = typeof m.kernel === 'string' ? m.kernel.replace(/^(\S+ \d+\.\d+(?:\.\d+)?).*$/, '$1') : 'unknown kernel';
-	const fs = results.config?.filesystem ? `, ${results.config.filesystem}` : '';
+	const fsName = m.test_file_filesystem ?? results.config?.filesystem;
+	const fs = fsName ? `, ${fsName}` : '';
 	const load = Array.isArray(m.loadavg_start) && Number.isFinite(m.loadavg_start[0]) ? `; load average ${num(m.loadavg_start[0])} at start` : '';
 	return `Measured ${date} on a ${cores}${kind}${cpu}, ${kernel}${fs}${load}`;
 }

@@ -10,10 +10,15 @@ import { visit } from 'unist-util-visit';
 import { PROJECT_ROOT } from './excerpts.js';
 import curriculum from '../data/curriculum.json' with { type: 'json' };
 
-export const PAGES_DIR = path.join(PROJECT_ROOT, 'src/pages');
+// SITE_SRC builds another site with the same machinery (the tests' fixture site).
+export const SITE_SRC = process.env.SITE_SRC ? path.resolve(process.env.SITE_SRC) : path.join(PROJECT_ROOT, 'src');
+export const PAGES_DIR = path.join(SITE_SRC, 'pages');
 
+// Frontmatter is blanked out line for line, so positions in the tree stay the file's own lines.
 export function parseMdx(text) {
-	return unified().use(remarkParse).use(remarkGfm).use(remarkMdx).parse(text);
+	const fm = /^---\n[\s\S]*?\n---\n/.exec(text);
+	const body = fm ? fm[0].replace(/[^\n]/g, '') + text.slice(fm[0].length) : text;
+	return unified().use(remarkParse).use(remarkGfm).use(remarkMdx).parse(body);
 }
 
 // The value of a JSX attribute: a literal string, or a simple expression such as {3} or {"x"}.

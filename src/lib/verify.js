@@ -77,12 +77,13 @@ export async function verify({ files, trees, lock, mode = 'check' }) {
 			}
 		}
 		for (const span of found.codeSpans) {
-			const id = identifierOf(span.value);
-			if (!id) continue;
-			if (!id.tag && !id.call && RPC_SHAPE.test(id.name) && (rpcs.has(id.name) || schema.has(id.name))) {
-				usedRpc.set(id.name, span.origin);
+			const value = span.value.trim();
+			if (RPC_SHAPE.test(value) && (rpcs.has(value) || schema.has(value))) {
+				usedRpc.set(value, span.origin);
 				continue;
 			}
+			const id = identifierOf(value);
+			if (!id) continue;
 			if (!id.tag && (declared.has(id.name) || spdkIds.isProgram(id.name))) continue;
 			const hit = (await spdkIds.defines(id.name, id.tag)) ?? (await projectIds.defines(id.name, id.tag));
 			if (!hit) {

@@ -1,0 +1,188 @@
+// Browser tests of the built site (dist/) in Debian's Chromium: every page loads clean, diagrams render,
+// phones get no sideways scroll, axe finds nothing serious, search, theme and read marks work.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { serve } from '../helpers/server.mjs';
+import { launch, chromiumMissing } from '../helpers/browser.mjs';
+import { htmlPages, DIST } from '../helpers/dist.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const missing = chromiumMissing();
+let server;
+let base;
+let browser;
+
+test.before(async () => {
+	if (missing) return;
+	({ server, url: base } = await serve(DIST));
+	browser = await launch();
+});
+test.after(async () => {
+	await browser?.close();
+	server?.close();
+});
+
+// Opens a page and records what a reader would never want: console errors, page errors, other hosts.
+async function open(url, { width = 1280, height = 900, theme } = {}) {
+	const page = await browser.context.newPage();
+	await page.setViewportSize({ width, height });
+	if (theme) await page.addInitScript((t) => localStorage.setItem('theme', t), theme);
+	const problems = [];
+	const requests = [];
+	page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+	page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+	page.on('request', (r) => requests.push(r.url()));
+	page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+	const res = await page.goto(base + url, { waitUntil: 'load' });
+	return { page, problems, requests, status: res.status() };
+}
+
+async function renderDiagrams(page) {
+	await page.evaluate(async () => { await window.renderAllDiagrams?.(); });
+	return page.$$eval('figure.diagram', (figs) => figs.map((f) => ({
+		origin: f.dataset.origin, svg: !!f.querySelector('.diagram-canvas svg'), error: f.querySelector('.diagram-error')?.textContent ?? null,
+	})));
+}
+
+const pages = missing ? [] : htmlPages().filter((p) => p.url !== '/404.html');
+
+test('every page loads with no console error and no request to another host, and its diagrams render', { skip: missing ?? false }, async () => {
+	const failures = [];
+	for (const p of pages) {
+		const { page, problems, requests, status } = await open(p.url);
+		const diagrams = await renderDiagrams(page);
+		await page.waitForTimeout(50);
+		const foreign = requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:'));
+		if (status !== 200) failures.push(`${p.url}: HTTP ${status}`);
+		for (const x of problems) failures.push(`${p.url}: ${x}`);
+		for (const u of foreign) failures.push(`${p.url}: request to another host: ${u}`);
+		for (const d of diagrams) if (!d.svg || d.error) failures.push(`${p.url}: diagram at ${d.origin} did not render: ${d.error ?? 'no SVG'}`);
+		if (!diagrams.length && requests.some((u) => /mermaid/i.test(u))) failures.push(`${p.url}: loads Mermaid without having a diagram`);
+		await page.close();
+	}
+	assert.deepEqual(failures, [], failures.join('\n'));
+});
+
+test('no page scrolls sideways on a 375 px phone', { skip: missing ?? false }, async () => {
+	const wide = [];
+	for (const p of pages) {
+		const { page } = await open(p.url, { width: 375, height: 800 });
+		await renderDiagrams(page);
+		const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+		if (w.scroll > w.client) wide.push(`${p.url}: ${w.scroll}px wide in a ${w.client}px viewport`);
+		await page.close();
+	}
+	assert.deepEqual(wide, [], wide.join('\n'));
+});
+
+test('axe-core finds no serious or critical violation, light and dark', { skip: missing ?? false }, async () => {
+	const found = [];
+	for (const p of pages) {
+		for (const theme of ['light', 'dark']) {
+			const { page } = await open(p.url, { theme });
+			await renderDiagrams(page);
+			await page.addScriptTag({ content: AXE });
+			const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+				.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+				.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`));
+			for (const v of violations) found.push(`${p.url} [${theme}]: ${v}`);
+			await page.close();
+		}
+	}
+	assert.deepEqual(found, [], found.join('\n'));
+});
+
+test('a diagram zooms with the wheel, pans by dragging, and goes fullscreen from its corner button', { skip: missing ?? false }, async (t) => {
+	const withDiagram = pages.find((p) => p.html.includes('class="diagram"'));
+	if (!withDiagram) { t.skip('no page of the site has a diagram yet'); return; }
+	const { page } = await open(withDiagram.url);
+	const fig = page.locator('figure.diagram').first();
+	await fig.scrollIntoViewIfNeeded();
+	await page.waitForSelector('figure.diagram.diagram-ready');
+	const frame = fig.locator('.diagram-frame');
+	const box = await frame.boundingBox();
+	const scale0 = Number(await fig.getAttribute('data-scale'));
+	await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+	await page.mouse.wheel(0, -300);
+	await page.waitForTimeout(100);
+	assert.equal(Number(await fig.getAttribute('data-scale')), scale0, 'plain wheel before a click must scroll the page, not zoom');
+	await page.mouse.click(box.x + 5, box.y + box.height - 5);
+	await page.mouse.wheel(0, -300);
+	await page.waitForTimeout(100);
+	const scale1 = Number(await fig.getAttribute('data-scale'));
+	assert.ok(scale1 > scale0, `wheel after a click zooms in (${scale0} -> ${scale1})`);
+	const before = await fig.locator('.diagram-canvas svg').evaluate((s) => s.style.transform);
+	await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+	await page.mouse.down();
+	await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 20, { steps: 5 });
+	await page.mouse.up();
+	const after = await fig.locator('.diagram-canvas svg').evaluate((s) => s.style.transform);
+	assert.notEqual(after, before, 'dragging pans');
+	await fig.locator('button[data-act="full"]').click();
+	await page.waitForFunction(() => !!document.fullscreenElement);
+	assert.equal(await page.evaluate(() => document.fullscreenElement?.classList.contains('diagram')), true);
+	await page.keyboard.press('Escape');
+	await page.close();
+});
+
+test('search for "doorbell" finds the NVMe hardware explainer', { skip: missing ?? false }, async (t) => {
+	if (!pages.some((p) => p.url === '/primer/nvme-hardware/')) { t.skip('primer/nvme-hardware is not written yet'); return; }
+	const { page, problems } = await open('/');
+	await page.click('.search-btn');
+	await page.fill('#search-input', 'doorbell');
+	await page.waitForSelector('.search-results a', { timeout: 10_000 });
+	const urls = await page.$$eval('.search-results a', (as) => as.map((a) => new URL(a.href).pathname));
+	assert.ok(urls.includes('/primer/nvme-hardware/'), urls.join(', '));
+	assert.deepEqual(problems, []);
+	await page.close();
+});
+
+test('dark mode toggles, and the choice persists across pages and reloads', { skip: missing ?? false }, async () => {
+	const { page } = await open('/', { theme: 'light' });
+	assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+	await page.click('.theme-btn');
+	assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+	await page.goto(`${base}/glossary/`);
+	assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+	await page.click('.theme-btn');
+	await page.reload();
+	assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+	await page.close();
+});
+
+test('mark as read shows in the sidebar and on the home table, and survives a reload', { skip: missing ?? false }, async (t) => {
+	const explainer = pages.find((p) => p.html.includes('class="read-btn"'));
+	if (!explainer) { t.skip('no explainer is written yet'); return; }
+	const id = explainer.url.replace(/^\/|\/$/g, '');
+	const { page } = await open(explainer.url);
+	await page.click('.read-btn');
+	assert.equal(await page.getAttribute('.read-btn', 'aria-pressed'), 'true');
+	await page.reload();
+	assert.match(await page.getAttribute(`.sidebar li[data-page="${id}"]`, 'class'), /is-read/);
+	await page.goto(`${base}/`);
+	assert.match(await page.getAttribute(`.glance li[data-page="${id}"]`, 'class'), /is-read/);
+	await page.close();
+});
+
+test('on a phone the sidebar is a menu that opens and closes', { skip: missing ?? false }, async () => {
+	const { page } = await open('/', { width: 375, height: 800 });
+	assert.equal(await page.isVisible('#sidebar'), false);
+	await page.click('.menu-btn');
+	await page.waitForTimeout(300);
+	assert.equal(await page.isVisible('#sidebar'), true);
+	assert.equal(await page.getAttribute('.menu-btn', 'aria-expanded'), 'true');
+	await page.keyboard.press('Escape');
+	await page.waitForTimeout(300);
+	assert.equal(await page.isVisible('#sidebar'), false);
+	await page.close();
+});
+
+test('an unknown address gets the 404 page', { skip: missing ?? false }, async () => {
+	const { page, status } = await open('/no/such/page/');
+	assert.equal(status, 404);
+	assert.match(await page.textContent('h1'), /not here/);
+	await page.close();
+});
