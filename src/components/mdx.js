@@ -12,3 +12,4 @@ export { default as Steps } from './Steps.astro';
 export { default as Step } from './Step.astro';
 export { default as Figure } from './Figure.astro';
 export { default as Deeper } from './Deeper.astro';
+export { default as LabChart } from './LabChart.astro';

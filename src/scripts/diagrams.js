@@ -231,5 +231,11 @@ export function watchDiagrams() {
 			}
 		}
 	}).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-	window.addEventListener('resize', () => figs.forEach((f) => f.classList.contains('diagram-ready') && fit(f)));
+	// Refit only when the width changes: a phone's toolbar sliding away must not undo the reader's zoom.
+	let lastWidth = window.innerWidth;
+	window.addEventListener('resize', () => {
+		if (window.innerWidth === lastWidth) return;
+		lastWidth = window.innerWidth;
+		figs.forEach((f) => f.classList.contains('diagram-ready') && fit(f));
+	});
 }
