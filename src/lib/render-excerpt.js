@@ -32,9 +32,9 @@ function langOf(path) {
 }
 
 async function highlightLines(lines, lang) {
-	highlighter ??= createHighlighter({ themes: ['github-light', 'github-dark'], langs: ['c', 'makefile', 'shellscript', 'json', 'python', 'go', 'markdown', 'javascript'] });
+	highlighter ??= createHighlighter({ themes: ['github-light-high-contrast', 'github-dark-high-contrast'], langs: ['c', 'makefile', 'shellscript', 'json', 'python', 'go', 'markdown', 'javascript'] });
 	const hl = await highlighter;
-	const html = hl.codeToHtml(lines.join('\n'), { lang, themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: false });
+	const html = hl.codeToHtml(lines.join('\n'), { lang, themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, defaultColor: false });
 	const inner = html.replace(/^<pre[^>]*><code>/, '').replace(/<\/code><\/pre>$/, '');
 	return inner.split('\n').map((l) => l.replace(/^<span class="line">/, '').replace(/<\/span>$/, ''));
 }

@@ -103,21 +103,26 @@ test('a diagram zooms with the wheel, pans by dragging, and goes fullscreen from
 	await fig.scrollIntoViewIfNeeded();
 	await page.waitForSelector('figure.diagram.diagram-ready');
 	const frame = fig.locator('.diagram-frame');
+	await frame.evaluate((f) => window.scrollBy(0, f.getBoundingClientRect().top - 120));
 	const box = await frame.boundingBox();
 	const scale0 = Number(await fig.getAttribute('data-scale'));
-	await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+	// A corner of the frame: inside the viewer, clear of the diagram's own (possibly clickable) nodes.
+	const corner = [box.x + 4, box.y + 4];
+	await page.mouse.move(...corner);
 	await page.mouse.wheel(0, -300);
 	await page.waitForTimeout(100);
 	assert.equal(Number(await fig.getAttribute('data-scale')), scale0, 'plain wheel before a click must scroll the page, not zoom');
-	await page.mouse.click(box.x + 5, box.y + box.height - 5);
+	await frame.evaluate((f) => window.scrollBy(0, f.getBoundingClientRect().top - 120));
+	const box2 = await frame.boundingBox();
+	await page.mouse.click(box2.x + 4, box2.y + 4);
 	await page.mouse.wheel(0, -300);
 	await page.waitForTimeout(100);
 	const scale1 = Number(await fig.getAttribute('data-scale'));
 	assert.ok(scale1 > scale0, `wheel after a click zooms in (${scale0} -> ${scale1})`);
 	const before = await fig.locator('.diagram-canvas svg').evaluate((s) => s.style.transform);
-	await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+	await page.mouse.move(box2.x + 6, box2.y + 6);
 	await page.mouse.down();
-	await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 20, { steps: 5 });
+	await page.mouse.move(box2.x + 66, box2.y + 26, { steps: 5 });
 	await page.mouse.up();
 	const after = await fig.locator('.diagram-canvas svg').evaluate((s) => s.style.transform);
 	assert.notEqual(after, before, 'dragging pans');
@@ -141,7 +146,9 @@ test('search for "doorbell" finds the NVMe hardware explainer', { skip: missing 
 });
 
 test('dark mode toggles, and the choice persists across pages and reloads', { skip: missing ?? false }, async () => {
-	const { page } = await open('/', { theme: 'light' });
+	const { page } = await open('/');
+	await page.evaluate(() => localStorage.setItem('theme', 'light'));
+	await page.reload();
 	assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
 	await page.click('.theme-btn');
 	assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
