@@ -13,7 +13,7 @@ export default defineConfig({
 	build: { format: 'directory' },
 	devToolbar: { enabled: false },
 	markdown: {
-		shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: false },
+		shikiConfig: { themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, defaultColor: false },
 		remarkPlugins: [remarkSpdk],
 		rehypePlugins: [rehypeHeadingIds, rehypeHeadingAnchors],
 	},
