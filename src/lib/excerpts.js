@@ -171,11 +171,9 @@ export async function resolveRef(tree, rawRef, { origin, expectedSha } = {}) {
 		span = [symbolInfo.start, symbolInfo.end];
 	} else if (ref.lines) {
 		span = parseRange(ref.lines, origin);
-		if (span[1] > file.lines.length) {
-			throw new ExcerptError(`lines ${ref.lines} run past the end of ${ref.path} (${file.lines.length} lines)`, origin);
-		}
+		const fits = span[1] <= file.lines.length;
 		// A pinned plain range whose text moved: find the same text elsewhere in the file.
-		if (expectedSha && sha256(file.lines.slice(span[0] - 1, span[1]).join('\n')) !== expectedSha) {
+		if (expectedSha && (!fits || sha256(file.lines.slice(span[0] - 1, span[1]).join('\n')) !== expectedSha)) {
 			const len = span[1] - span[0];
 			for (let a = 1; a + len <= file.lines.length; a++) {
 				if (sha256(file.lines.slice(a - 1, a + len).join('\n')) === expectedSha) {
@@ -184,6 +182,9 @@ export async function resolveRef(tree, rawRef, { origin, expectedSha } = {}) {
 					break;
 				}
 			}
+		}
+		if (span[1] > file.lines.length) {
+			throw new ExcerptError(`lines ${ref.lines} run past the end of ${ref.path} (${file.lines.length} lines)`, origin);
 		}
 	} else {
 		span = [1, file.lines.length];
