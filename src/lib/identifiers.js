@@ -34,7 +34,8 @@ function* walk(dir) {
 export class IdentifierIndex {
 	constructor(sourceTree) {
 		this.tree = sourceTree;
-		this.texts = null;
+		this.texts = null; // [{ rel, text }] in walk order
+		this.byRel = null;
 	}
 
 	#load() {
@@ -45,6 +46,7 @@ export class IdentifierIndex {
 				this.texts.push({ rel: path.relative(this.tree.dir, abs), text: readFileSync(abs, 'utf8') });
 			}
 		}
+		this.byRel = new Map(this.texts.map((t) => [t.rel, t.text]));
 	}
 
 	// Files that might define name: the name at the start of a line (SPDK puts a function's name in
@@ -81,7 +83,7 @@ export class IdentifierIndex {
 	}
 
 	#text(rel) {
-		return this.texts.find((t) => t.rel === rel)?.text ?? '';
+		return this.byRel.get(rel) ?? '';
 	}
 
 	// Every RPC method registered in C: name -> { rel, line, handler, aliasOf }.

@@ -21,22 +21,17 @@ export function remarkSpdk() {
 		visit(tree, (node, index, parent) => {
 			const isJsx = node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement';
 			if (isJsx && node.name === 'Source') {
+				// Each <Note> becomes a named slot, hoisted out of the paragraphs MDX wraps it in.
 				const notes = [];
+				const noteNodes = [];
 				visit(node, (c) => {
 					if (c === node || !(c.type === 'mdxJsxFlowElement' || c.type === 'mdxJsxTextElement') || c.name !== 'Note') return undefined;
 					const slot = `note-${notes.length}`;
 					const a = attrs(c);
 					notes.push({ at: a.at, nth: a.nth, line: a.line, slot });
 					setAttr(c, 'slot', slot);
+					noteNodes.push({ ...c, type: 'mdxJsxFlowElement' });
 					return SKIP;
-				});
-				const noteNodes = [];
-				visit(node, (c) => {
-					if (c !== node && c.name === 'Note') {
-						noteNodes.push({ ...c, type: 'mdxJsxFlowElement' });
-						return SKIP;
-					}
-					return undefined;
 				});
 				node.children = noteNodes;
 				setAttr(node, 'notes', JSON.stringify(notes));
