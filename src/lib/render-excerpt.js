@@ -90,10 +90,9 @@ export async function excerptFor(props, notes, highlight, origin) {
 	const numbers = Object.fromEntries(segments.flatMap((g) => g.notes).map((slot, i) => [slot, i + 1]));
 	const narrowed = shown[0] !== span[0] || shown[1] !== span[1];
 	return {
-		...base, mode: 'code', shown, span, kind: resolved.kind, narrowed, segments, numbers,
+		...base, mode: 'code', shown, span, kind: resolved.kind, segments, numbers,
 		permalink: resolved.permalink,
 		whole: narrowed ? allHtml.map((html, i) => ({ n: span[0] + i, html })) : null,
-		copyText: file.lines.slice(shown[0] - 1, shown[1]).join('\n'),
 	};
 }
 
@@ -114,10 +113,6 @@ export async function chipFor(props, origin) {
 		if (diff) throw new ExcerptError(`chip ${key}: ${diff}`, origin);
 	}
 	return { key, path: ref.path, symbol: ref.symbol, shown: resolved.shown, permalink: resolved.permalink, project: ref.tree === 'project' };
-}
-
-export function rpcPins() {
-	return getState().lock.rpc ?? {};
 }
 
 const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
