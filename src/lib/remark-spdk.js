@@ -70,7 +70,7 @@ export function rehypeHeadingAnchors() {
 			if ((node.tagName === 'h2' || node.tagName === 'h3') && node.properties?.id) {
 				node.children.push({
 					type: 'element', tagName: 'a',
-					properties: { className: ['anchor'], href: `#${node.properties.id}`, ariaLabel: 'Link to this section' },
+					properties: { className: ['anchor'], href: `#${node.properties.id}`, ariaLabel: 'Link to this section', dataPagefindIgnore: '' },
 					children: [{ type: 'text', value: '#' }],
 				});
 			}

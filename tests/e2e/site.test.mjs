@@ -141,6 +141,8 @@ test('search for "doorbell" finds the NVMe hardware explainer', { skip: missing 
 	await page.waitForSelector('.search-results a', { timeout: 10_000 });
 	const urls = await page.$$eval('.search-results a', (as) => as.map((a) => new URL(a.href).pathname));
 	assert.ok(urls.includes('/primer/nvme-hardware/'), urls.join(', '));
+	const excerpts = await page.$$eval('.search-results span', (ss) => ss.map((x) => x.textContent));
+	assert.ok(!excerpts.some((t) => /->>|-->/.test(t)), `diagram sources are not indexed: ${excerpts.join(' | ')}`);
 	assert.deepEqual(problems, []);
 	await page.close();
 });
