@@ -734,6 +734,33 @@ int lab_fs_of_path(const char *path, char *fstype, size_t fstype_len,
 
 /* ---- public: options and threads ---------------------------------------------------- */
 
+int lab_parse_name_list(const char *prog, const char *opt, const char *arg, size_t count,
+			const char *(*name_of)(size_t i), bool *chosen)
+{
+	char *copy = strdup(arg);
+	char *save = NULL;
+	int rc = 0;
+
+	if (copy == NULL) {
+		return -ENOMEM;
+	}
+	memset(chosen, 0, sizeof(bool) * count);
+	for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < count && strcmp(tok, name_of(i)) != 0; i++) {
+		}
+		if (i == count) {
+			fprintf(stderr, "%s: option --%s: unknown name '%s'\n", prog, opt, tok);
+			rc = -EINVAL;
+			break;
+		}
+		chosen[i] = true;
+	}
+	free(copy);
+	return rc;
+}
+
 int lab_parse_u64(const char *s, bool allow_suffix, uint64_t min, uint64_t max,
 		  uint64_t *out)
 {

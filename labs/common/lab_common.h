@@ -161,6 +161,11 @@ int lab_fs_of_path(const char *path, char *fstype, size_t fstype_len,
  * multiplies by 2^10/2^20/2^30. -EINVAL on junk, -ERANGE outside [min,max]. */
 int lab_parse_u64(const char *s, bool allow_suffix, uint64_t min, uint64_t max,
 		  uint64_t *out);
+/* Parses a comma-separated list of names (such as --modes poll,epoll) into
+ * chosen[0..count-1]; name_of(i) is the name of entry i. An unknown name is
+ * reported as "prog: option --opt: unknown ..." and gives -EINVAL. */
+int lab_parse_name_list(const char *prog, const char *opt, const char *arg, size_t count,
+			const char *(*name_of)(size_t i), bool *chosen);
 /* Prints "prog: option --name: bad value 'arg' (reason)" to stderr. */
 void lab_bad_option(const char *prog, const char *name, const char *arg, int err,
 		    uint64_t min, uint64_t max);

@@ -179,33 +179,9 @@ static void usage(FILE *out)
 		LAB_MAX_RUNS);
 }
 
-static int parse_modes(const char *arg, bool modes[MODE_COUNT])
+static const char *mode_name(size_t i)
 {
-	char *copy = strdup(arg);
-	char *save = NULL;
-	int rc = 0;
-
-	if (copy == NULL) {
-		return -ENOMEM;
-	}
-	memset(modes, 0, sizeof(bool) * MODE_COUNT);
-	for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		int m;
-
-		for (m = 0; m < MODE_COUNT; m++) {
-			if (strcmp(tok, g_modes[m].id) == 0) {
-				modes[m] = true;
-				break;
-			}
-		}
-		if (m == MODE_COUNT) {
-			fprintf(stderr, PROG ": option --modes: unknown mode '%s'\n", tok);
-			rc = -EINVAL;
-			break;
-		}
-	}
-	free(copy);
-	return rc;
+	return g_modes[i].id;
 }
 
 static int parse_cpu(const char *name, const char *arg, long *out)
@@ -292,7 +268,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			name = "hybrid-spin-us"; dst = &o->hybrid_spin_us; lo = 0; hi = 1000000;
 			break;
 		case O_MODES:
-			rc = parse_modes(optarg, o->modes);
+			rc = lab_parse_name_list(PROG, "modes", optarg, MODE_COUNT, mode_name, o->modes);
 			if (rc != 0) {
 				return rc;
 			}
