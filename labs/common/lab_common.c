@@ -761,6 +761,25 @@ int lab_parse_name_list(const char *prog, const char *opt, const char *arg, size
 	return rc;
 }
 
+int lab_parse_cpu(const char *prog, const char *name, const char *arg, long *out)
+{
+	uint64_t hi = (uint64_t)lab_online_cpus() - 1;
+	uint64_t v;
+	int rc;
+
+	if (strcmp(arg, "-1") == 0) {
+		*out = -1;
+		return 0;
+	}
+	rc = lab_parse_u64(arg, false, 0, hi, &v);
+	if (rc != 0) {
+		lab_bad_option(prog, name, arg, rc, 0, hi);
+		return rc;
+	}
+	*out = (long)v;
+	return 0;
+}
+
 int lab_parse_u64(const char *s, bool allow_suffix, uint64_t min, uint64_t max,
 		  uint64_t *out)
 {

@@ -166,6 +166,9 @@ int lab_parse_u64(const char *s, bool allow_suffix, uint64_t min, uint64_t max,
  * reported as "prog: option --opt: unknown ..." and gives -EINVAL. */
 int lab_parse_name_list(const char *prog, const char *opt, const char *arg, size_t count,
 			const char *(*name_of)(size_t i), bool *chosen);
+/* Parses a CPU number option: 0..(online CPUs - 1), or -1 for "do not pin".
+ * Reports a bad value with lab_bad_option and returns its error. */
+int lab_parse_cpu(const char *prog, const char *name, const char *arg, long *out);
 /* Prints "prog: option --name: bad value 'arg' (reason)" to stderr. */
 void lab_bad_option(const char *prog, const char *name, const char *arg, int err,
 		    uint64_t min, uint64_t max);

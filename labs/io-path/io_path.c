@@ -154,24 +154,6 @@ static const char *mode_name(size_t i)
 	return g_modes[i].id;
 }
 
-static int parse_cpu(const char *name, const char *arg, long *out)
-{
-	uint64_t v;
-	int rc;
-
-	if (strcmp(arg, "-1") == 0) {
-		*out = -1;
-		return 0;
-	}
-	rc = lab_parse_u64(arg, false, 0, (uint64_t)lab_online_cpus() - 1, &v);
-	if (rc != 0) {
-		lab_bad_option(PROG, name, arg, rc, 0, (uint64_t)lab_online_cpus() - 1);
-		return rc;
-	}
-	*out = (long)v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_FILE = 256, O_SIZE, O_IOS, O_WARMUP, O_RUNS, O_BATCH, O_MODES, O_BUFFERED,
@@ -256,13 +238,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->keep = true;
 			continue;
 		case O_CPU:
-			rc = parse_cpu("cpu", optarg, &o->cpu);
+			rc = lab_parse_cpu(PROG, "cpu", optarg, &o->cpu);
 			if (rc != 0) {
 				return rc;
 			}
 			continue;
 		case O_SQCPU:
-			rc = parse_cpu("sqpoll-cpu", optarg, &o->sqpoll_cpu);
+			rc = lab_parse_cpu(PROG, "sqpoll-cpu", optarg, &o->sqpoll_cpu);
 			if (rc != 0) {
 				return rc;
 			}

@@ -184,25 +184,6 @@ static const char *mode_name(size_t i)
 	return g_modes[i].id;
 }
 
-static int parse_cpu(const char *name, const char *arg, long *out)
-{
-	uint64_t v;
-	uint64_t hi = (uint64_t)lab_online_cpus() - 1;
-	int rc;
-
-	if (strcmp(arg, "-1") == 0) {
-		*out = -1;
-		return 0;
-	}
-	rc = lab_parse_u64(arg, false, 0, hi, &v);
-	if (rc != 0) {
-		lab_bad_option(PROG, name, arg, rc, 0, hi);
-		return rc;
-	}
-	*out = (long)v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_RUNS = 256, O_LRATE, O_HRATE, O_LMSGS, O_HMSGS, O_WARMUP, O_SPIN, O_MODES,
@@ -274,13 +255,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			continue;
 		case O_PCPU:
-			rc = parse_cpu("producer-cpu", optarg, &o->producer_cpu);
+			rc = lab_parse_cpu(PROG, "producer-cpu", optarg, &o->producer_cpu);
 			if (rc != 0) {
 				return rc;
 			}
 			continue;
 		case O_CCPU:
-			rc = parse_cpu("consumer-cpu", optarg, &o->consumer_cpu);
+			rc = lab_parse_cpu(PROG, "consumer-cpu", optarg, &o->consumer_cpu);
 			if (rc != 0) {
 				return rc;
 			}
