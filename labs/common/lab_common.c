@@ -655,6 +655,18 @@ void lab_machine_emit(const struct lab_machine *m, struct lab_json *j)
 	lab_json_object_end(j);
 }
 
+void lab_results_begin(struct lab_json *j, const char *lab, const char *measures,
+		       const struct lab_machine *m)
+{
+	lab_json_init(j, stdout);
+	lab_json_object_begin(j, NULL);
+	lab_json_string(j, "schema", LAB_SCHEMA);
+	lab_json_string(j, "lab", lab);
+	lab_json_string(j, "measures", measures);
+	lab_machine_emit(m, j);
+	lab_json_object_begin(j, "config");
+}
+
 void lab_machine_warn(const struct lab_machine *m, FILE *out)
 {
 	double other = other_busy_pct(m);

@@ -147,6 +147,10 @@ void lab_machine_probe_start(struct lab_machine *m);
 void lab_machine_probe_end(struct lab_machine *m);
 /* Emits "machine": {...}. */
 void lab_machine_emit(const struct lab_machine *m, struct lab_json *j);
+/* Starts a lab's results document on stdout: schema, lab name, what it
+ * measures, the machine; leaves the "config" object open for the caller. */
+void lab_results_begin(struct lab_json *j, const char *lab, const char *measures,
+		       const struct lab_machine *m);
 /* One line about the machine and how busy other processes kept it, plus a
  * warning when they used more than 10 % of all CPU time. */
 void lab_machine_warn(const struct lab_machine *m, FILE *out);

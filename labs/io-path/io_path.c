@@ -664,15 +664,9 @@ static void emit_json(const struct opts *o, const struct target *t, const struct
 {
 	struct lab_json j;
 
-	lab_json_init(&j, stdout);
-	lab_json_object_begin(&j, NULL);
-	lab_json_string(&j, "schema", LAB_SCHEMA);
-	lab_json_string(&j, "lab", "io-path");
-	lab_json_string(&j, "measures",
+	lab_results_begin(&j, "io-path",
 			"cost of one 4 KiB random read through the kernel: latency, IOPS, CPU time "
-			"per I/O (user/system) and system calls per I/O, for pread and io_uring modes");
-	lab_machine_emit(m, &j);
-	lab_json_object_begin(&j, "config");
+			"per I/O (user/system) and system calls per I/O, for pread and io_uring modes", m);
 	lab_json_string(&j, "file", o->file);
 	lab_json_u64(&j, "file_size_bytes", o->size);
 	lab_json_bool(&j, "file_reused", t->reused);

@@ -562,15 +562,9 @@ static void emit_json(const struct opts *o, const struct lab_machine *m,
 {
 	struct lab_json j;
 
-	lab_json_init(&j, stdout);
-	lab_json_object_begin(&j, NULL);
-	lab_json_string(&j, "schema", LAB_SCHEMA);
-	lab_json_string(&j, "lab", "msg-ring");
-	lab_json_string(&j, "measures",
+	lab_results_begin(&j, "msg-ring",
 			"messages per second handed to one consumer thread through a lock-free MPSC "
-			"ring with batch dequeue versus a mutex + condition-variable queue");
-	lab_machine_emit(m, &j);
-	lab_json_object_begin(&j, "config");
+			"ring with batch dequeue versus a mutex + condition-variable queue", m);
 	lab_json_u64(&j, "runs", o->runs);
 	lab_json_u64(&j, "msgs_per_run", o->msgs);
 	lab_json_u64(&j, "warmup_msgs", o->warmup_msgs);

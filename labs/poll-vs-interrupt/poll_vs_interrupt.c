@@ -589,15 +589,9 @@ static void emit_json(const struct opts *o, const struct lab_machine *m,
 {
 	struct lab_json j;
 
-	lab_json_init(&j, stdout);
-	lab_json_object_begin(&j, NULL);
-	lab_json_string(&j, "schema", LAB_SCHEMA);
-	lab_json_string(&j, "lab", "poll-vs-interrupt");
-	lab_json_string(&j, "measures",
+	lab_results_begin(&j, "poll-vs-interrupt",
 			"wake-up latency from posting an item to the receiver holding it, and the "
-			"receiver's CPU use, for busy-polling, eventfd, epoll and poll-then-sleep");
-	lab_machine_emit(m, &j);
-	lab_json_object_begin(&j, "config");
+			"receiver's CPU use, for busy-polling, eventfd, epoll and poll-then-sleep", m);
 	lab_json_u64(&j, "runs", o->runs);
 	lab_json_u64(&j, "low_rate_msgs_per_sec", o->rate[RATE_LOW]);
 	lab_json_u64(&j, "high_rate_msgs_per_sec", o->rate[RATE_HIGH]);
