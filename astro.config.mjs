@@ -9,6 +9,8 @@ export default defineConfig({
 	site: 'http://127.0.0.1:4321',
 	srcDir: process.env.SITE_SRC ?? './src',
 	outDir: process.env.SITE_OUT ?? './dist',
+	// A separate cache per output lets two builds run side by side (SITE_CACHE), e.g. while writing pages.
+	cacheDir: process.env.SITE_CACHE ?? './node_modules/.astro',
 	trailingSlash: 'ignore',
 	build: { format: 'directory' },
 	devToolbar: { enabled: false },

@@ -100,7 +100,7 @@ const fixtureBuilt = await step('check and build the fixture site', 'sh', ['-c',
 
 if (built) await nodeTests('built site: links and anchors', files('tests/site'));
 else skip('built site: links and anchors', 'the build failed');
-if (built) await nodeTests('browser tests of the site', ['tests/e2e/site.test.mjs']);
+if (built) await nodeTests('browser tests of the site', files('tests/e2e').filter((f) => !f.endsWith('fixture.test.mjs')));
 else skip('browser tests of the site', 'the build failed');
 if (fixtureBuilt) await nodeTests('browser tests of the excerpt UI (fixture site)', ['tests/e2e/fixture.test.mjs']);
 else skip('browser tests of the excerpt UI', 'the fixture build failed');
