@@ -78,19 +78,32 @@ test('no page scrolls sideways on a 375 px phone', { skip: missing ?? false }, a
 	assert.deepEqual(wide, [], wide.join('\n'));
 });
 
+// Each page at a phone and a desktop width, in the light theme as loaded and then in the dark one the
+// theme button switches to (diagrams re-rendered in it): one tab per width, no reload per theme.
 test('axe-core finds no serious or critical violation, light and dark', { skip: missing ?? false }, async () => {
 	const found = [];
-	for (const p of pages) {
-		for (const theme of ['light', 'dark']) {
-			const { page } = await open(p.url, { theme });
-			await renderDiagrams(page);
-			await page.addScriptTag({ content: AXE });
-			const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
-				.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-				.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`));
-			for (const v of violations) found.push(`${p.url} [${theme}]: ${v}`);
-			await page.close();
+	for (const [width, height] of [[375, 800], [1280, 900]]) {
+		const page = await browser.context.newPage();
+		await page.setViewportSize({ width, height });
+		await page.addInitScript(() => localStorage.setItem('theme', 'light'));
+		for (const p of pages) {
+			await page.goto(base + p.url, { waitUntil: 'load' });
+			for (const theme of ['light', 'dark']) {
+				if (theme === 'dark') await page.evaluate(() => document.querySelector('.theme-btn').click());
+				const state = await page.evaluate(async () => {
+					await window.renderAllDiagrams?.();
+					return { theme: document.documentElement.dataset.theme, stale: [...document.querySelectorAll('figure.diagram')].filter((f) => f.dataset.rendered !== document.documentElement.dataset.theme).length };
+				});
+				const where = `${p.url} [${width}px ${theme}]`;
+				if (state.theme !== theme || state.stale) found.push(`${where}: page is in ${state.theme}, ${state.stale} diagram(s) not rendered in it`);
+				if (theme === 'light') await page.addScriptTag({ content: AXE });
+				const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+					.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+					.map((v) => `${v.id} (${v.impact}, ${v.nodes.length} node${v.nodes.length === 1 ? '' : 's'}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`));
+				for (const v of violations) found.push(`${where}: ${v}`);
+			}
 		}
+		await page.close();
 	}
 	assert.deepEqual(found, [], found.join('\n'));
 });
