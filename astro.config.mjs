@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import { rehypeHeadingIds } from '@astrojs/markdown-remark';
 import { remarkSpdk, rehypeHeadingAnchors } from './src/lib/remark-spdk.js';
+import { rehypeTables } from './src/lib/rehype-tables.js';
 
 // SITE_SRC/SITE_OUT build the tests' fixture site with the same machinery (see tests/fixtures/site).
 export default defineConfig({
@@ -17,7 +18,7 @@ export default defineConfig({
 	markdown: {
 		shikiConfig: { themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, defaultColor: false },
 		remarkPlugins: [remarkSpdk],
-		rehypePlugins: [rehypeHeadingIds, rehypeHeadingAnchors],
+		rehypePlugins: [rehypeHeadingIds, rehypeHeadingAnchors, rehypeTables],
 	},
 	integrations: [mdx()],
 	vite: { build: { assetsInlineLimit: 0 } },

@@ -152,6 +152,7 @@ test('search for "doorbell" finds the NVMe hardware explainer', { skip: missing 
 	await page.click('.search-btn');
 	await page.fill('#search-input', 'doorbell');
 	await page.waitForSelector('.search-results a', { timeout: 10_000 });
+	// Results are sections: the same page may appear with several #anchors.
 	const urls = await page.$$eval('.search-results a', (as) => as.map((a) => new URL(a.href).pathname));
 	assert.ok(urls.includes('/primer/nvme-hardware/'), urls.join(', '));
 	const excerpts = await page.$$eval('.search-results span', (ss) => ss.map((x) => x.textContent));
@@ -196,9 +197,11 @@ test('on a phone the sidebar is a menu that opens and closes', { skip: missing ?
 	await page.waitForTimeout(300);
 	assert.equal(await page.isVisible('#sidebar'), true);
 	assert.equal(await page.getAttribute('.menu-btn', 'aria-expanded'), 'true');
+	assert.equal(await page.evaluate(() => document.getElementById('sidebar').contains(document.activeElement) && document.querySelector('main').inert), true, 'focus moves into the menu and the page behind is inert');
 	await page.keyboard.press('Escape');
 	await page.waitForTimeout(300);
 	assert.equal(await page.isVisible('#sidebar'), false);
+	assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('menu-btn') && !document.querySelector('main').inert), true, 'focus returns to the menu button');
 	await page.close();
 });
 
