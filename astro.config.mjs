@@ -16,7 +16,8 @@ export default defineConfig({
 	build: { format: 'directory' },
 	devToolbar: { enabled: false },
 	markdown: {
-		shikiConfig: { themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, defaultColor: false },
+		// Token colours as short palette classes (src/lib/code-colors.js), not a style on every token.
+		shikiConfig: { themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, defaultColor: false, transformers: [(await import('./src/lib/code-colors.js')).tokenClasses()] },
 		remarkPlugins: [remarkSpdk],
 		rehypePlugins: [rehypeHeadingIds, rehypeHeadingAnchors, rehypeTables],
 	},

@@ -4,13 +4,15 @@
 //   node scripts/spdk.mjs pin                 re-resolve everything and rewrite spdk.lock, printing what moved
 //   node scripts/spdk.mjs drift <other-tree>  what would change if the site moved to another SPDK version
 //   node scripts/spdk.mjs get [--soft]        shallow clone of SPDK v26.01 into spdk_v26_01_migration/
+//   node scripts/spdk.mjs colors              rewrite src/styles/code-colors.css from the Shiki themes
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { inspectTree, readLock, LOCK_PATH, PROJECT_ROOT, SPDK_TAG, SPDK_VERSION, defaultTreeDir, SourceTree } from '../src/lib/excerpts.js';
+import { inspectTree, readLock, LOCK_PATH, PROJECT_ROOT, SPDK_TAG, SPDK_VERSION, defaultTreeDir, SourceTree, SymbolCache } from '../src/lib/excerpts.js';
 import { explainerFiles } from '../src/lib/pages.js';
 import { verify, makeTrees, formatErrors } from '../src/lib/verify.js';
 import { driftReport, formatDrift } from '../src/lib/drift.js';
+import { paletteCss } from '../src/lib/code-colors.js';
 
 const [cmd, ...args] = process.argv.slice(2);
 const GET_HINT = `Get it with: npm run spdk:get   (or point SPDK_DIR at an existing v${SPDK_VERSION} checkout)`;
@@ -42,23 +44,30 @@ async function check({ soft }) {
 	const t = requireTree({ soft });
 	const t0 = Date.now();
 	const lock = readLock();
-	const { errors, info, entries, rpc } = await verify({ files: explainerFiles(), trees: makeTrees(t.dir), lock, mode: 'check' });
+	const cache = new SymbolCache();
+	const trees = makeTrees(t.dir, undefined, { cache });
+	const { errors, info, entries, rpc, paths } = await verify({ files: explainerFiles(), trees, lock, mode: 'check' });
+	cache.save(); // the build that follows reads the symbols instead of parsing again
 	for (const line of info) console.log(`note: ${line}`);
 	const stale = Object.keys(lock.entries).filter((k) => !entries[k]);
 	if (stale.length) console.log(`note: ${stale.length} pin(s) in spdk.lock are no longer used by any page (npm run spdk:pin drops them)`);
+	const stalePaths = Object.keys(lock.paths ?? {}).filter((k) => !paths[k]);
+	if (stalePaths.length) console.log(`note: ${stalePaths.length} path(s) in spdk.lock are no longer named by any page (npm run spdk:pin drops them)`);
 	const missingRpc = Object.keys(rpc).filter((k) => !lock.rpc[k]);
 	for (const k of missingRpc) errors.push({ origin: 'spdk.lock', message: `RPC method ${k} is mentioned but not pinned; run npm run spdk:pin` });
 	if (errors.length) {
 		console.error(`spdk:check failed (${errors.length} problem${errors.length > 1 ? 's' : ''}):\n${formatErrors(errors)}`);
 		process.exit(1);
 	}
-	console.log(`spdk:check: ${Object.keys(entries).length} excerpts and chips, ${Object.keys(rpc).length} RPC methods: all match SPDK ${t.version} and spdk.lock (${Date.now() - t0} ms)`);
+	console.log(`spdk:check: ${Object.keys(entries).length} excerpts and chips, ${Object.keys(rpc).length} RPC methods: all match SPDK ${t.version} and spdk.lock (${Date.now() - t0} ms; ${trees.spdk.parses + trees.project.parses} files parsed, ${cache.hits} from the symbol cache)`);
 }
 
 async function pin() {
 	const t = requireTree({ soft: false });
 	const old = readLock();
-	const { errors, entries, rpc } = await verify({ files: explainerFiles(), trees: makeTrees(t.dir), lock: old, mode: 'pin' });
+	const cache = new SymbolCache();
+	const { errors, entries, rpc, paths } = await verify({ files: explainerFiles(), trees: makeTrees(t.dir, undefined, { cache }), lock: old, mode: 'pin' });
+	cache.save();
 	// Pages are written side by side: pin what resolves, keep the old pins of what does not, and fail.
 	for (const [k, e] of Object.entries(old.entries)) if (!entries[k] && errors.length) entries[k] = e;
 	const commit = spawnSync('git', ['-C', t.dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout?.trim() || undefined;
@@ -73,7 +82,8 @@ async function pin() {
 		}
 	}
 	for (const k of Object.keys(old.entries)) if (!sorted[k]) { console.log(`dropped ${k}`); changes++; }
-	writeLock({ version: 1, spdk: SPDK_TAG, commit, entries: sorted, rpc: { ...(errors.length ? old.rpc : {}), ...rpc } });
+	for (const k of Object.keys(paths)) if (!old.paths?.[k]) { console.log(`pinned  path ${k} -> ${paths[k].to}`); changes++; }
+	writeLock({ version: 1, spdk: SPDK_TAG, commit, entries: sorted, rpc: { ...(errors.length ? old.rpc : {}), ...rpc }, paths: { ...(errors.length ? old.paths : {}), ...paths } });
 	console.log(`spdk:pin: ${Object.keys(sorted).length} pins, ${Object.keys(rpc).length} RPC methods; ${changes} change(s) written to ${path.relative(PROJECT_ROOT, LOCK_PATH)}`);
 	if (errors.length) {
 		console.error(`spdk:pin: these references could not be resolved (their old pins, if any, were kept):\n${formatErrors(errors)}`);
@@ -123,7 +133,8 @@ switch (cmd) {
 	case 'pin': await pin(); break;
 	case 'drift': await drift(args.find((a) => !a.startsWith('--'))); break;
 	case 'get': get({ soft }); break;
+	case 'colors': writeFileSync(path.join(PROJECT_ROOT, 'src/styles/code-colors.css'), paletteCss()); console.log('spdk:colors: wrote src/styles/code-colors.css'); break;
 	default:
-		console.error('usage: node scripts/spdk.mjs check [--if-tree] | pin | drift <other-tree> | get [--soft]');
+		console.error('usage: node scripts/spdk.mjs check [--if-tree] | pin | drift <other-tree> | get [--soft] | colors');
 		process.exit(2);
 }

@@ -2,7 +2,7 @@
 // into line ranges and text from an SPDK tree, and compares it with the pins in spdk.lock.
 // Pages never hold SPDK code; the lock holds only paths, names, line numbers and hashes.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cSymbols, isCFile } from './csymbols.js';
@@ -46,12 +46,58 @@ export function lineHashes(lines) {
 	return lines.map((l) => sha256(l).slice(0, 8)).join('');
 }
 
-// One parsed file per path per tree and process: a build parses each SPDK file at most once.
+// The C symbols of each parsed file, keyed by the sha256 of its text, shared between processes: the
+// strict check (run by npm run build first) writes it, and the Astro build reads it, so a file is
+// parsed once per change, not once per command. A different parser (csymbols.js) starts it afresh.
+export const SYMBOL_CACHE = process.env.SPDK_SYMBOL_CACHE
+	? path.resolve(process.env.SPDK_SYMBOL_CACHE)
+	: path.join(PROJECT_ROOT, 'node_modules/.cache/spdk-excerpts/symbols.json');
+// (Read by path from the project root: the Astro build bundles this module into another folder.)
+const PARSER_ID = (() => {
+	try { return sha256(readFileSync(path.join(PROJECT_ROOT, 'src/lib/csymbols.js'), 'utf8')).slice(0, 16); } catch { return 'unknown'; }
+})();
+
+export class SymbolCache {
+	constructor(file = SYMBOL_CACHE) {
+		this.file = file;
+		this.map = new Map();
+		this.hits = 0;
+		this.dirty = false;
+		try {
+			const data = JSON.parse(readFileSync(file, 'utf8'));
+			if (data.parser === PARSER_ID) this.map = new Map(Object.entries(data.files));
+		} catch { /* no cache yet, or unreadable: parse */ }
+	}
+
+	get(sha) {
+		const hit = this.map.get(sha);
+		if (hit) this.hits += 1;
+		return hit;
+	}
+
+	set(sha, symbols) {
+		this.map.set(sha, symbols);
+		this.dirty = true;
+	}
+
+	save() {
+		if (!this.dirty) return;
+		mkdirSync(path.dirname(this.file), { recursive: true });
+		const tmp = `${this.file}.${process.pid}.tmp`;
+		writeFileSync(tmp, JSON.stringify({ parser: PARSER_ID, files: Object.fromEntries(this.map) }));
+		renameSync(tmp, this.file);
+		this.dirty = false;
+	}
+}
+
+// One parsed file per path per tree and process: a build parses each SPDK file at most once, and
+// not at all when the symbol cache already knows its text.
 export class SourceTree {
-	constructor(dir, { name = 'spdk', permalinkBase = PERMALINK_BASE } = {}) {
+	constructor(dir, { name = 'spdk', permalinkBase = PERMALINK_BASE, cache = null } = {}) {
 		this.dir = dir;
 		this.name = name;
 		this.permalinkBase = permalinkBase;
+		this.cache = cache;
 		this.files = new Map();
 		this.parses = 0;
 	}
@@ -73,8 +119,13 @@ export class SourceTree {
 		if (lines.at(-1) === '') lines.pop();
 		let symbols = null;
 		if (isCFile(rel)) {
-			this.parses += 1;
-			symbols = await cSymbols(text);
+			const sha = this.cache ? sha256(text) : null;
+			symbols = sha ? this.cache.get(sha) : undefined;
+			if (!symbols) {
+				this.parses += 1;
+				symbols = await cSymbols(text);
+				if (sha) this.cache.set(sha, symbols);
+			}
 		}
 		return { rel, lines, symbols };
 	}
@@ -251,11 +302,12 @@ export function anchorLine(resolved, { at, nth, line }, origin) {
 // ---- the lock ------------------------------------------------------------------------------------
 
 export function readLock(file = LOCK_PATH) {
-	if (!existsSync(file)) return { version: 1, spdk: SPDK_TAG, entries: {}, rpc: {} };
+	if (!existsSync(file)) return { version: 1, spdk: SPDK_TAG, entries: {}, rpc: {}, paths: {} };
 	try {
 		const lock = JSON.parse(readFileSync(file, 'utf8'));
 		lock.entries ??= {};
 		lock.rpc ??= {};
+		lock.paths ??= {};
 		return lock;
 	} catch (e) {
 		throw new ExcerptError(`${path.relative(PROJECT_ROOT, file)} is not valid JSON: ${e.message}`);

@@ -4,7 +4,7 @@
 // The rehype one gives each section heading a copyable anchor link.
 import path from 'node:path';
 import { visit, SKIP } from 'unist-util-visit';
-import { PROJECT_ROOT, readLock } from './excerpts.js';
+import { PROJECT_ROOT, readLock, SPDK_TAG } from './excerpts.js';
 import { attrs } from './pages.js';
 import { identifierOf, RPC_SHAPE } from './identifiers.js';
 
@@ -13,11 +13,57 @@ const setAttr = (node, name, value) => {
 	node.attributes.push({ type: 'mdxJsxAttribute', name, value: String(value) });
 };
 
+// MDX reads a <Chip /> that stands alone on its line as a block: it ends the paragraph above and
+// starts a new one below, so a sentence that cites on its own line breaks into three. A chip is always
+// inline: one on its own line joins the paragraph(s) it touches (no blank line between them).
+const isFlowChip = (n) => n?.type === 'mdxJsxFlowElement' && n.name === 'Chip';
+const isPara = (n) => n?.type === 'paragraph';
+export function inlineChips(tree) {
+	visit(tree, (parent) => {
+		const kids = parent.children;
+		if (!kids?.some(isFlowChip)) return undefined;
+		for (let i = 0; i < kids.length; i++) {
+			const chip = kids[i];
+			if (!isFlowChip(chip)) continue;
+			const inline = { ...chip, type: 'mdxJsxTextElement' };
+			const prev = kids[i - 1];
+			const next = kids[i + 1];
+			const touchesPrev = isPara(prev) && prev.position && chip.position && prev.position.end.line === chip.position.start.line - 1;
+			const touchesNext = isPara(next) && next.position && chip.position && next.position.start.line === chip.position.end.line + 1;
+			const nl = { type: 'text', value: '\n' };
+			if (touchesPrev) {
+				prev.children.push(nl, inline);
+				prev.position = { ...prev.position, end: chip.position.end };
+				if (touchesNext) {
+					prev.children.push({ ...nl }, ...next.children);
+					prev.position = { ...prev.position, end: next.position.end };
+					kids.splice(i, 2);
+				} else kids.splice(i, 1);
+				i -= 1;
+			} else if (touchesNext) {
+				next.children.unshift(inline, nl);
+				next.position = { ...next.position, start: chip.position.start };
+				kids.splice(i, 1);
+				i -= 1;
+			} else {
+				kids[i] = { type: 'paragraph', position: chip.position, children: [inline] };
+			}
+		}
+		return undefined;
+	});
+	return tree;
+}
+
 export function remarkSpdk() {
-	const rpcNames = new Set(Object.keys(readLock().rpc ?? {}));
+	const lock = readLock();
+	const rpcNames = new Set(Object.keys(lock.rpc ?? {}));
+	// Paths of the tree named in code spans, as the strict check pinned them (so a build without the
+	// tree links the same ones): `doc/bdev.md` becomes a link to that file at v26.01.
+	const paths = lock.paths ?? {};
 	return (tree, vfile) => {
 		const file = path.relative(PROJECT_ROOT, vfile.path ?? vfile.history?.[0] ?? 'unknown.mdx');
 		const origin = (node) => `${file}:${node.position?.start.line ?? '?'}`;
+		inlineChips(tree);
 		visit(tree, (node, index, parent) => {
 			const isJsx = node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement';
 			if (isJsx && node.name === 'Source') {
@@ -55,6 +101,12 @@ export function remarkSpdk() {
 				const name = id && !id.tag && !id.call ? id.name : RPC_SHAPE.test(node.value) ? node.value : null;
 				if (name && rpcNames.has(name)) {
 					parent.children[index] = { type: 'link', url: `/reference/rpc/#${name}`, title: `RPC method ${name}`, data: { hProperties: { className: ['rpc-link'] } }, children: [node] };
+					return SKIP;
+				}
+				const p = Object.hasOwn(paths, node.value.trim()) ? paths[node.value.trim()] : null;
+				if (p) {
+					const title = p.to === node.value.trim().replace(/\/$/, '') ? `${p.to} at SPDK ${SPDK_TAG}` : `${p.to} at SPDK ${SPDK_TAG} (${/\.(jinja2|in)$/.test(p.to) ? 'the template it is generated from' : 'its place in the tree'})`;
+					parent.children[index] = { type: 'link', url: `https://github.com/spdk/spdk/${p.dir ? 'tree' : 'blob'}/${SPDK_TAG}/${p.to}`, title, data: { hProperties: { className: ['path-link'], rel: 'noopener' } }, children: [node] };
 					return SKIP;
 				}
 			}

@@ -2,8 +2,9 @@
 // cached for the whole process), checks it against spdk.lock, and highlights it with Shiki.
 // Without an SPDK tree it falls back to the pins in spdk.lock, so the site still builds.
 import { createHighlighter } from 'shiki';
-import { inspectTree, readLock, refKey, normalizeRef, ExcerptError, compareWithPin, PERMALINK_BASE, SPDK_VERSION } from './excerpts.js';
+import { SymbolCache, inspectTree, readLock, refKey, normalizeRef, ExcerptError, compareWithPin, PERMALINK_BASE, SPDK_VERSION } from './excerpts.js';
 import { makeTrees, resolveWithAnchors } from './verify.js';
+import { THEMES, tokenClasses } from './code-colors.js';
 
 let state;
 function getState() {
@@ -12,7 +13,8 @@ function getState() {
 	if (tree.present && !tree.versionOk) {
 		throw new ExcerptError(`the SPDK tree at ${tree.dir} is version ${tree.version}, not ${SPDK_VERSION}; point SPDK_DIR at a v${SPDK_VERSION} tree`);
 	}
-	state = { tree, trees: makeTrees(tree.dir), lock: readLock(), noticed: false };
+	// The strict check that npm run build runs first has parsed the cited files: reuse its symbols.
+	state = { tree, trees: makeTrees(tree.dir, undefined, { cache: new SymbolCache() }), lock: readLock(), noticed: false };
 	if (!tree.present) {
 		console.warn(`[spdk] ${tree.reason}: excerpts render as cards from spdk.lock (path, symbol, lines, permalink, notes). Run npm run spdk:get to see the code.`);
 	}
@@ -34,7 +36,7 @@ function langOf(path) {
 async function highlightLines(lines, lang) {
 	highlighter ??= createHighlighter({ themes: ['github-light-high-contrast', 'github-dark-high-contrast'], langs: ['c', 'makefile', 'shellscript', 'json', 'python', 'go', 'markdown', 'javascript'] });
 	const hl = await highlighter;
-	const html = hl.codeToHtml(lines.join('\n'), { lang, themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, defaultColor: false });
+	const html = hl.codeToHtml(lines.join('\n'), { lang, themes: THEMES, defaultColor: false, transformers: [tokenClasses()] });
 	const inner = html.replace(/^<pre[^>]*><code>/, '').replace(/<\/code><\/pre>$/, '');
 	return inner.split('\n').map((l) => l.replace(/^<span class="line">/, '').replace(/<\/span>$/, ''));
 }
@@ -74,7 +76,8 @@ export async function excerptFor(props, notes, highlight, origin) {
 		if (!byLine.has(line)) byLine.set(line, []);
 		byLine.get(line).push(n.slot);
 	}
-	// Segments: runs of lines that end at a line carrying notes; the notes sit beside (or under) them.
+	// Segments: runs of lines that end at a line carrying notes. The code stays one block; each
+	// segment's notes follow its last line (beside it on wide screens, under it on phones).
 	const segments = [];
 	let cur = { lines: [], notes: [] };
 	for (let n = shown[0]; n <= shown[1]; n++) {
@@ -89,10 +92,15 @@ export async function excerptFor(props, notes, highlight, origin) {
 	// Notes are numbered in reading order (by line), whatever order the page lists them in.
 	const numbers = Object.fromEntries(segments.flatMap((g) => g.notes).map((slot, i) => [slot, i + 1]));
 	const narrowed = shown[0] !== span[0] || shown[1] !== span[1];
+	// The legend explains the highlight colour only where plain highlighted lines are shown.
+	const legend = segments.some((g) => g.lines.some((l) => l.hl && !l.noted));
 	return {
-		...base, mode: 'code', shown, span, kind: resolved.kind, segments, numbers,
+		...base, mode: 'code', shown, span, kind: resolved.kind, segments, numbers, legend,
 		permalink: resolved.permalink,
-		whole: narrowed ? allHtml.map((html, i) => ({ n: span[0] + i, html })) : null,
+		// A narrowed excerpt carries the rest of its symbol, hidden until the reader opens "show whole".
+		whole: narrowed,
+		before: allHtml.slice(0, shown[0] - span[0]).map((html, i) => ({ n: span[0] + i, html })),
+		after: allHtml.slice(shown[1] - span[0] + 1).map((html, i) => ({ n: shown[1] + 1 + i, html })),
 	};
 }
 
@@ -117,10 +125,33 @@ export async function chipFor(props, origin) {
 
 const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-// Code lines as one string: whitespace between the lines of a <pre> would show.
-export function codeHtml(lines) {
-	const rows = lines.map((l) => `<span class="xl${l.hl ? ' xl-hl' : ''}${l.noted ? ' xl-noted' : ''}" data-line="${l.n}"><span class="ln" aria-hidden="true">${l.n}</span><span class="lc">${l.html || ' '}</span>\n</span>`);
-	return `<code>${rows.join('')}</code>`;
+// One line of code: its number is a CSS counter (no bytes per line), h = highlighted, n = noted
+// (with an id, and a gutter marker linking to its note(s)).
+function lineHtml(l, id, numbers) {
+	if (!l.noted) return `<div class="xl${l.hl ? ' h' : ''}">${l.html}</div>`;
+	const ks = l.slots.map((s) => numbers[s]);
+	return `<div class="xl n${l.hl ? ' h' : ''}" id="${id}-L${l.n}"><a class="xm" href="#${id}-n${ks[0]}" data-n="${ks.join(',')}" aria-label="Note ${ks.join(' and ')}"></a>${l.html}</div>`;
+}
+
+// The annotated excerpt as one block of code: runs of lines, each noted line followed by its notes,
+// and the rest of a narrowed symbol before and after (.xo, shown with "show whole"). Each visible run
+// that starts a numbering resets the line counter, so hidden lines never shift the numbers.
+// noteHtml: slot -> rendered note body.
+export function excerptBodyHtml(x, noteHtml, id) {
+	const run = (lines, reset, cls = 'xr') => `<div class="${cls}" data-pagefind-ignore${reset === undefined ? '' : ` style="counter-reset:ln ${reset}"`}>${lines.map((l) => lineHtml(l, id, x.numbers)).join('')}</div>`;
+	const out = [];
+	if (x.before?.length) out.push(run(x.before, x.before[0].n - 1, 'xr xo'));
+	x.segments.forEach((seg, i) => {
+		const last = seg.lines.at(-1);
+		if (seg.notes.length) last.slots = seg.notes;
+		out.push(run(seg.lines, i === 0 ? seg.lines[0].n - 1 : undefined));
+		for (const slot of seg.notes) {
+			const k = x.numbers[slot];
+			out.push(`<div class="note" id="${id}-n${k}" role="note" aria-label="Note ${k} on line ${last.n}" data-for="${id}-L${last.n}"><span class="note-n" aria-hidden="true">${k}</span><a class="note-line" href="#${id}-L${last.n}">line ${last.n}</a><div class="note-body">${noteHtml[slot] ?? ''}</div></div>`);
+		}
+	});
+	if (x.after?.length) out.push(run(x.after, x.after[0].n - 1, 'xr xo'));
+	return `<div class="xc">${out.join('')}</div>`;
 }
 
 // The card text of an excerpt when the site was built without an SPDK tree.

@@ -1,6 +1,6 @@
 // The strict source check and the pin: every excerpt, chip, identifier and RPC name in the pages,
 // against an SPDK tree (and the project's own C), compared with or written to spdk.lock.
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
 	PROJECT_ROOT, SourceTree, ExcerptError, resolveRef, anchorLine, lockEntry, compareWithPin, refKey, normalizeRef,
@@ -8,10 +8,11 @@ import {
 import { IdentifierIndex, identifierOf, readSchema, RPC_SHAPE } from './identifiers.js';
 import { parseMdx, collect } from './pages.js';
 
-export function makeTrees(spdkDir, projectDir = PROJECT_ROOT) {
+// cache: a SymbolCache shared by both trees (the check writes it, the build reads it), or none.
+export function makeTrees(spdkDir, projectDir = PROJECT_ROOT, { cache = null } = {}) {
 	return {
-		spdk: new SourceTree(spdkDir, { name: 'spdk' }),
-		project: new SourceTree(projectDir, { name: 'project', permalinkBase: null }),
+		spdk: new SourceTree(spdkDir, { name: 'spdk', cache }),
+		project: new SourceTree(projectDir, { name: 'project', permalinkBase: null, cache }),
 	};
 }
 
@@ -32,12 +33,41 @@ export async function resolveWithAnchors(trees, item, expectedSha) {
 	return { resolved, anchors };
 }
 
+// A code span that is a path of the tree (`doc/jsonrpc.md.jinja2`, `lib/event/`, `CHANGELOG.md`):
+// no glob, no leading / or .., a / or a dot in it, and its first part a top-level entry of the tree.
+const PATH_SHAPE = /^[A-Za-z0-9_][\w.+-]*(?:\/[\w.+-]+)*\/?$/;
+export function pathClaim(value, topLevel) {
+	if (!PATH_SHAPE.test(value) || !topLevel.has(value.split('/')[0])) return false;
+	return value.includes('/') || value.includes('.');
+}
+
+// Where a claimed path is in the tree: itself; a header named by its include path (include/spdk/…);
+// or, for a file the build generates, its template (doc/jsonrpc.md from doc/jsonrpc.md.jinja2).
+// Returns { to, dir } or null.
+export function resolvePath(dir, value) {
+	const clean = value.replace(/\/$/, '');
+	const candidates = [clean];
+	if (clean.endsWith('.h')) candidates.push(`include/spdk/${clean}`, `include/${clean}`);
+	candidates.push(`${clean}.jinja2`, `${clean}.in`);
+	for (const c of candidates) {
+		const abs = path.join(dir, c);
+		if (existsSync(abs)) {
+			const isDir = statSync(abs).isDirectory();
+			if (value.endsWith('/') && !isDir) continue;
+			return isDir ? { to: c, dir: true } : { to: c };
+		}
+	}
+	return null;
+}
+
 // Runs over pages. mode 'check' compares with lock; mode 'pin' builds a fresh lock.
 export async function verify({ files, trees, lock, mode = 'check' }) {
 	const errors = [];
 	const info = [];
 	const entries = {};
 	const usedRpc = new Map();
+	const paths = {};
+	const topLevel = new Set(existsSync(trees.spdk.dir) ? readdirSync(trees.spdk.dir) : []);
 	const spdkIds = new IdentifierIndex(trees.spdk);
 	const projectIds = new IdentifierIndex(trees.project);
 	const rpcs = await spdkIds.rpcMethods();
@@ -78,6 +108,19 @@ export async function verify({ files, trees, lock, mode = 'check' }) {
 		}
 		for (const span of found.codeSpans) {
 			const value = span.value.trim();
+			if (span.parent?.type !== 'link' && pathClaim(value, topLevel)) {
+				const hit = resolvePath(trees.spdk.dir, value);
+				if (!hit) {
+					fail(span.origin, new ExcerptError(`\`${value}\` looks like a path of the SPDK tree but is no file or directory of ${path.basename(trees.spdk.dir)} (nor a header under include/spdk/, nor generated from a template)`));
+				} else {
+					paths[value] = hit;
+					const pinned = lock.paths?.[value];
+					if (mode === 'check' && (!pinned || pinned.to !== hit.to || !!pinned.dir !== !!hit.dir)) {
+						fail(span.origin, new ExcerptError(`the path \`${value}\` is not pinned in spdk.lock (it becomes a link to v26.01); run npm run spdk:pin`));
+					}
+				}
+				continue;
+			}
 			if (RPC_SHAPE.test(value) && (rpcs.has(value) || schema.has(value))) {
 				usedRpc.set(value, span.origin);
 				continue;
@@ -111,7 +154,7 @@ export async function verify({ files, trees, lock, mode = 'check' }) {
 		const handler = file.symbols.find((s) => s.name === target?.handler && s.kind === 'function');
 		rpc[name] = { path: reg.rel, line: reg.line, handler: target?.handler, aliasOf: reg.aliasOf, handlerSpan: handler ? [handler.start, handler.end] : undefined };
 	}
-	return { errors, info, entries, rpc, parses: trees.spdk.parses };
+	return { errors, info, entries, rpc, paths: Object.fromEntries(Object.keys(paths).sort().map((k) => [k, paths[k]])), parses: trees.spdk.parses };
 }
 
 // Names a page declares in its frontmatter as runtime names rather than C identifiers (thread names

@@ -95,9 +95,7 @@ function addCopy(box, getText) {
 	});
 	box.append(b);
 }
-$$('.excerpt-code').forEach((fig) => {
-	addCopy($('.excerpt-head', fig), () => $$('.excerpt-body .lc', fig).map((l) => l.textContent.replace(/\n$/, '')).join('\n'));
-});
+// (Excerpts get theirs from src/scripts/excerpts.js, loaded by <Source>.)
 $$('.prose pre.astro-code').forEach((pre) => {
 	const wrap = document.createElement('div');
 	wrap.className = 'code-wrap';

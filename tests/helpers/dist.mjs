@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST = path.resolve(process.env.SITE_DIST ?? path.join(ROOT, 'dist'));
-export const FIXTURE_DIST = path.join(ROOT, 'dist-fixture');
+export const FIXTURE_DIST = path.resolve(process.env.FIXTURE_DIST ?? path.join(ROOT, 'dist-fixture'));
 
 export function htmlPages(dist = DIST) {
 	if (!existsSync(path.join(dist, 'index.html')) && !existsSync(dist)) {

@@ -116,3 +116,44 @@ test('without a tree, excerpts render as cards from the lock (path, lines, perma
 		rmSync(dir, { recursive: true, force: true });
 	}
 });
+
+test('code spans that are tree paths are pinned as links; a typo fails naming the page and line', async () => {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'spdk-paths-'));
+	const page = path.join(dir, 'paths.mdx');
+	writeFileSync(page, 'Read `lib/demo/demo.c`, the `lib/demo/` folder and `include/spdk/bdev.h`.\n\nThe header `bdev.h` and `labs/x.c` are no tree paths.\n\nBut `lib/demo/demo_typo.c` is wrong.\n');
+	try {
+		const pinned = await verify({ files: [page], trees: makeTrees(A), lock: empty(), mode: 'pin' });
+		assert.deepEqual(pinned.paths, { 'include/spdk/bdev.h': { to: 'include/spdk/bdev.h' }, 'lib/demo/': { to: 'lib/demo', dir: true }, 'lib/demo/demo.c': { to: 'lib/demo/demo.c' } });
+		assert.equal(pinned.errors.length, 1);
+		assert.equal(pinned.errors[0].origin, `${rel(page)}:5`);
+		assert.match(pinned.errors[0].message, /`lib\/demo\/demo_typo\.c` looks like a path of the SPDK tree but is no file or directory/);
+		const checked = await verify({ files: [page], trees: makeTrees(A), lock: { ...empty(), paths: { 'lib/demo/demo.c': { to: 'lib/demo/demo.c' } } }, mode: 'check' });
+		const msgs = checked.errors.map((e) => `${e.origin} ${e.message}`);
+		assert.ok(msgs.some((m) => m.startsWith(`${rel(page)}:1 the path \`lib/demo/\` is not pinned`)), msgs.join('\n'));
+		assert.ok(!msgs.some((m) => m.includes('`lib/demo/demo.c`')), 'a pinned path passes');
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test('the symbol cache: a second run parses nothing, and a changed file is parsed again', async () => {
+	const { SymbolCache } = await import('../../src/lib/excerpts.js');
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'spdk-cache-'));
+	const file = path.join(dir, 'symbols.json');
+	try {
+		const c1 = new SymbolCache(file);
+		const t1 = new SourceTree(A, { cache: c1 });
+		const f1 = await t1.file('lib/demo/demo.c');
+		assert.equal(t1.parses, 1);
+		c1.save();
+		const t2 = new SourceTree(A, { cache: new SymbolCache(file) });
+		const f2 = await t2.file('lib/demo/demo.c');
+		assert.equal(t2.parses, 0, 'read from the cache');
+		assert.deepEqual(f2.symbols, f1.symbols);
+		const t3 = new SourceTree(B, { cache: new SymbolCache(file) });
+		await t3.file('lib/demo/demo.c');
+		assert.equal(t3.parses, 1, 'other text, parsed');
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
