@@ -139,6 +139,8 @@ addEventListener('beforeprint', () => {
 	root.dataset.theme = 'light';
 	reopen = $$('details.deeper, .diagram:not(.diagram-ready) details.diagram-alt').filter((d) => !d.open);
 	reopen.forEach((d) => { d.open = true; });
+	// Short excerpts stay on one sheet; long ones may break between lines (print.css).
+	$$('.excerpt').forEach((x) => x.classList.toggle('print-whole', x.offsetHeight < 480));
 });
 addEventListener('afterprint', () => {
 	if (screenTheme) root.dataset.theme = screenTheme;
