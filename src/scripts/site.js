@@ -54,9 +54,12 @@ if (rail) {
 	const links = new Map($$('a[href^="#"]', rail).map((a) => [decodeURIComponent(a.hash.slice(1)), a]));
 	const heads = $$('.prose h2[id]').filter((h) => links.has(h.id));
 	let cur;
+	const foot = $('.site-footer');
 	const mark = () => {
 		let h;
 		for (const x of heads) if (x.getBoundingClientRect().top < innerHeight * 0.3) h = x;
+		// At the very bottom the last section is the one being read, even if its heading sits lower.
+		if (foot.getBoundingClientRect().bottom <= innerHeight + 1) h = heads.at(-1);
 		const a = h && links.get(h.id);
 		if (a === cur) return;
 		cur?.removeAttribute('aria-current');
@@ -65,6 +68,7 @@ if (rail) {
 	};
 	const io = new IntersectionObserver(mark, { rootMargin: '0px 0px -70% 0px' });
 	heads.forEach((h) => io.observe(h));
+	new IntersectionObserver(mark, { threshold: [0, 1] }).observe(foot);
 	// The button appears once the numbered contents at the top have scrolled away.
 	new IntersectionObserver(([e]) => railBtn.classList.toggle('is-shown', !e.isIntersecting && e.boundingClientRect.top < 0)).observe($('.toc'));
 	railBtn.addEventListener('click', () => setRail(!isOpen('contents-open')));
