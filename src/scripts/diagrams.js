@@ -70,14 +70,31 @@ function labelSize(svg) {
 	return Number.isFinite(min) ? min : 16;
 }
 
+// Where reading starts, as an x in the drawing: a top-down diagram (flowchart TD, state) starts at its
+// topmost node, so a frame narrower than the drawing opens centred on it; a sequence diagram or a
+// left-to-right flowchart starts at its left edge (0).
+function startX(svg, src) {
+	if (/^\s*sequenceDiagram/m.test(src) || /^\s*(flowchart|graph)\s+(LR|RL)\b/m.test(src)) return 0;
+	const k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width || 1;
+	const left = svg.getBoundingClientRect().left;
+	let best = null;
+	for (const n of svg.querySelectorAll('g.node')) {
+		const r = n.getBoundingClientRect();
+		if (!r.width) continue;
+		if (!best || r.top < best.top - 2 || (Math.abs(r.top - best.top) <= 2 && r.left < best.left)) best = r;
+	}
+	return best ? (best.left + best.width / 2 - left) / k : 0;
+}
+
 async function render(fig) {
 	const src = fig.querySelector('.diagram-src').textContent;
 	const canvas = fig.querySelector('.diagram-canvas');
 	const theme = dark() ? 'dark' : 'light';
 	const keep = fig.dataset.rendered ? views.get(fig) : null;
 	try {
-		const svg = theme === 'light' && fig.lightSvg ? fig.lightSvg : await mermaidSvg(src, theme);
-		if (theme === 'light') fig.lightSvg = svg;
+		// Each theme's drawing is kept: switching back (or printing) is then instant and synchronous.
+		const svg = fig.svgs?.[theme] ?? await mermaidSvg(src, theme);
+		(fig.svgs ??= {})[theme] = svg;
 		// Mermaid's tooltip handlers (bindFunctions) are not bound: this site uses no tooltips or click
 		// callbacks (links are plain <a> in the SVG), and their mouseout handler calls a d3 transition
 		// that the bundle does not include ("i.transition is not a function").
@@ -90,6 +107,7 @@ async function render(fig) {
 		fig.querySelector('.diagram-error')?.remove();
 		fig.dataset.rendered = theme;
 		fig.labelPx = labelSize(el);
+		fig.startX = startX(el, src);
 		if (keep && Math.abs(keep.w - w) < 1 && Math.abs(keep.h - h) < 1) apply(fig);
 		else fit(fig);
 		if (theme === 'dark') whenIdle(() => lightCopy(fig));
@@ -113,9 +131,9 @@ const whenIdle = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn, {
 // Paper is white: a reader in dark mode still prints the light drawing, so keep a light copy ready
 // (beforeprint cannot wait for a render).
 async function lightCopy(fig) {
-	if (fig.lightSvg) return;
+	if (fig.svgs?.light) return;
 	try {
-		fig.lightSvg = await mermaidSvg(fig.querySelector('.diagram-src').textContent, 'light');
+		(fig.svgs ??= {}).light = await mermaidSvg(fig.querySelector('.diagram-src').textContent, 'light');
 	} catch {
 		// The on-screen render already reported the error.
 	}
@@ -164,7 +182,8 @@ function fit(fig) {
 		frame.style.height = `${Math.min(cap, Math.max(120, Math.ceil(h * s + 2 * PAD)))}px`;
 	}
 	const fh = frame.clientHeight - 2 * PAD;
-	const x = w * s <= fw ? (frame.clientWidth - w * s) / 2 : PAD;
+	const x = w * s <= fw ? (frame.clientWidth - w * s) / 2
+		: Math.min(PAD, Math.max(frame.clientWidth - PAD - w * s, frame.clientWidth / 2 - (fig.startX ?? 0) * s));
 	const y = h * s <= fh ? (frame.clientHeight - h * s) / 2 : PAD;
 	views.set(fig, { s, x, y, w, h, base: s });
 	fig.dataset.view = full ? 'full' : 'inline';
@@ -359,10 +378,10 @@ export function watchDiagrams() {
 	const swapped = [];
 	window.addEventListener('beforeprint', () => {
 		for (const f of figs) {
-			if (f.dataset.rendered !== 'dark' || !f.lightSvg) continue;
+			if (f.dataset.rendered !== 'dark' || !f.svgs?.light) continue;
 			const canvas = f.querySelector('.diagram-canvas');
 			const darkSvg = canvas.querySelector('svg');
-			canvas.innerHTML = f.lightSvg;
+			canvas.innerHTML = f.svgs.light;
 			const lightSvg = canvas.querySelector('svg');
 			lightSvg.removeAttribute('height');
 			prepare(lightSvg);
