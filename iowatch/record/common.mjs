@@ -74,6 +74,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 	process.on(sig, async () => {
 		log(`${sig}: stopping what this script started`);
 		await cleanup({ keepWork: true });
+		if (workDir) log(`logs kept in ${workDir}`);
 		process.exit(130);
 	});
 }
