@@ -261,6 +261,9 @@ export function inflightFigures(doc) {
 		olderThanFilter: filtered.map((l) => l.count),
 		oldest: { ...oldest, ageMs: oldest.age_us / 1000 },
 		completed: after.completed, failed: after.failed, stalled: after.stalled,
+		// I/Os whose whole latency reached the stall threshold (histogram buckets starting at or
+		// above it: a lower bound), to set beside the few the stall poller caught outstanding.
+		overThreshold: after.histogram.filter((b) => b.start_us >= doc.config.stall_threshold_ms * 1000).reduce((a, b) => a + b.count, 0),
 		p50Ms: after.latency_us.p50 / 1000, p99Ms: after.latency_us.p99 / 1000,
 		iops,
 		meanLatencyMs: jobs.reduce((a, j) => a + j.avg_latency_us * j.iops, 0) / iops / 1000,
@@ -298,7 +301,7 @@ export function inflightFacts(doc = loadRecording('bdev-inflight')) {
 		delayAvg: `${sig(f.delayAvgMs, 3)} ms`, delayP99: `${sig(f.delayP99Ms, 3)} ms`, minAge: `${f.minAgeMs} ms`,
 		stallThreshold: `${f.stallThresholdMs} ms`, maxInFlight: String(f.maxInFlight), threads: f.threads.join(' and '),
 		oldest: `${sig(f.oldest.ageMs, 3)} ms`, oldestThread: f.oldest.thread_name, oldestType: f.oldest.type,
-		completed: f.completed.toLocaleString('en-US'), stalled: String(f.stalled),
+		completed: f.completed.toLocaleString('en-US'), stalled: String(f.stalled), overThreshold: f.overThreshold.toLocaleString('en-US'),
 		p50: `${sig(f.p50Ms, 3)} ms`, p99: `${sig(f.p99Ms, 3)} ms`,
 		iops: sig(f.iops, 3), meanLatency: `${sig(f.meanLatencyMs, 3)} ms`,
 	};

@@ -180,6 +180,9 @@ test('inflightFigures and inflightFacts: what was caught in flight', () => {
 	assert.ok(f.oldest.ageMs >= f.delayAvgMs * 0.5);
 	assert.ok(f.p50Ms >= f.delayAvgMs * 0.95 && f.p50Ms <= f.p99Ms);
 	assert.ok(f.iops > 0 && f.meanLatencyMs >= f.delayAvgMs * 0.95);
+	const hist = inflight.after_run.calls.find((x) => x.method === 'bdev_iowatch_get_stats').reply.result.total.histogram;
+	assert.equal(f.overThreshold, hist.filter((b) => b.start_us >= f.stallThresholdMs * 1000).reduce((a, b) => a + b.count, 0));
+	assert.ok(f.overThreshold <= f.completed + f.failed);
 	const t = inflightFacts();
 	assert.match(t.delayAvg, /^\d+ ms$/);
 	assert.match(t.threads, /^\S+ and \S+$/);
