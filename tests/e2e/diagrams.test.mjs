@@ -130,6 +130,7 @@ test('full screen at 375 px opens at a readable scale, filling the screen, with 
 		if (init ? !state.max || state.api : !state.api) bad.push(`${mode}: api=${state.api} fallback=${state.max}`);
 		if (init && !state.locked) bad.push(`${mode}: the page behind the overlay still scrolls`);
 		if (state.label !== 'Exit full screen') bad.push(`${mode}: the button says "${state.label}"`);
+		console.log(`# full screen, ${mode}: ${fmt(m)}, frame ${Math.round(m.frame.w)}×${Math.round(m.frame.h)} of ${m.vw}×${m.vh}`);
 		if (m.min < MIN_PX || m.max > MAX_PX) bad.push(`${mode}: ${fmt(m)}`);
 		if (Math.abs(m.fig.x) > 1 || Math.abs(m.fig.y) > 1 || Math.abs(m.fig.w - m.vw) > 1 || Math.abs(m.fig.h - m.vh) > 1) bad.push(`${mode}: the figure is ${JSON.stringify(m.fig)} in a ${m.vw}×${m.vh} viewport`);
 		if (m.frame.w < m.vw - 32 || m.frame.h < m.vh * 0.6) bad.push(`${mode}: the frame is only ${m.frame.w}×${m.frame.h}`);
