@@ -138,9 +138,10 @@ function lineHtml(l, id, numbers) {
 // that starts a numbering resets the line counter, so hidden lines never shift the numbers.
 // noteHtml: slot -> rendered note body.
 export function excerptBodyHtml(x, noteHtml, id) {
-	const run = (lines, reset, cls = 'xr') => `<div class="${cls}" data-pagefind-ignore${reset === undefined ? '' : ` style="counter-reset:ln ${reset}"`}>${lines.map((l) => lineHtml(l, id, x.numbers)).join('')}</div>`;
+	// .shiki (the palette's scope) is on the runs of code only: the notes between them keep the page's colours.
+	const run = (lines, reset, cls = 'xr shiki') => `<div class="${cls}" data-pagefind-ignore${reset === undefined ? '' : ` style="counter-reset:ln ${reset}"`}>${lines.map((l) => lineHtml(l, id, x.numbers)).join('')}</div>`;
 	const out = [];
-	if (x.before?.length) out.push(run(x.before, x.before[0].n - 1, 'xr xo'));
+	if (x.before?.length) out.push(run(x.before, x.before[0].n - 1, 'xr xo shiki'));
 	x.segments.forEach((seg, i) => {
 		const last = seg.lines.at(-1);
 		if (seg.notes.length) last.slots = seg.notes;
@@ -150,7 +151,7 @@ export function excerptBodyHtml(x, noteHtml, id) {
 			out.push(`<div class="note" id="${id}-n${k}" role="note" aria-label="Note ${k} on line ${last.n}" data-for="${id}-L${last.n}"><span class="note-n" aria-hidden="true">${k}</span><a class="note-line" href="#${id}-L${last.n}">line ${last.n}</a><div class="note-body">${noteHtml[slot] ?? ''}</div></div>`);
 		}
 	});
-	if (x.after?.length) out.push(run(x.after, x.after[0].n - 1, 'xr xo'));
+	if (x.after?.length) out.push(run(x.after, x.after[0].n - 1, 'xr xo shiki'));
 	return `<div class="xc">${out.join('')}</div>`;
 }
 

@@ -58,6 +58,8 @@ test('at 1920 px the excerpt is one contiguous block of code with the notes in a
 	const notes = fig.locator('.note');
 	assert.equal(await notes.count(), 3);
 	assert.deepEqual(await notes.locator('.note-n').allTextContents(), ['1', '2', '3']);
+	const [numberColour, pageBackground] = await notes.first().locator('.note-n').evaluate((e) => [getComputedStyle(e).color, getComputedStyle(document.body).backgroundColor]);
+	assert.equal(numberColour, pageBackground, 'note numbers keep their own colours (the code palette does not reach the notes)');
 	assert.deepEqual(await fig.locator('.xm').evaluateAll((els) => els.map((e) => e.dataset.n)), ['1', '2', '3'], 'numbered markers in the gutter');
 	let prevBottom = 0;
 	for (let i = 0; i < 3; i++) {
