@@ -149,11 +149,16 @@ function apply(fig) {
 	const frame = fig.querySelector('.diagram-frame');
 	const svg = fig.querySelector('.diagram-canvas svg');
 	if (!v || !svg) return;
+	const fw = frame.clientWidth;
+	const fh = frame.clientHeight;
+	// Panning never loses the drawing: it keeps at least a quarter of the frame each way.
+	if (fw && fh) {
+		v.x = Math.min(fw * 0.75, Math.max(fw * 0.25 - v.w * v.s, v.x));
+		v.y = Math.min(fh * 0.75, Math.max(fh * 0.25 - v.h * v.s, v.y));
+	}
 	svg.style.transform = `translate(${v.x}px, ${v.y}px) scale(${v.s})`;
 	fig.dataset.scale = v.s.toFixed(3);
 	// Which edges cut the drawing: those get a fade, and the hint says there is more.
-	const fw = frame.clientWidth;
-	const fh = frame.clientHeight;
 	const cut = [];
 	if (v.x < -1) cut.push('l');
 	if (v.x + v.w * v.s > fw + 1) cut.push('r');

@@ -272,7 +272,7 @@ test('with JavaScript off, each diagram shows its text description and no loadin
 	}
 });
 
-test('a diagram wider than its frame says so: a faded edge and the hint', { skip }, async () => {
+test('a diagram wider than its frame says so (a faded edge and the hint), and panning never loses it', { skip }, async () => {
 	const target = await widest();
 	const { page } = await open(target.url, { width: 375, height: 800 });
 	await page.evaluate(() => window.renderAllDiagrams());
@@ -286,5 +286,12 @@ test('a diagram wider than its frame says so: a faded edge and the hint', { skip
 	for (const edge of cue.cut.split(' ')) assert.ok(cue.fades[edge] > 0.5, `edge ${edge} fades (opacity ${cue.fades[edge]})`);
 	for (const [edge, o] of Object.entries(cue.fades)) if (!cue.cut.split(' ').includes(edge)) assert.equal(o, 0, `edge ${edge} is not cut and does not fade`);
 	assert.notEqual(cue.hint, 'none');
+	// Panning far past the end never loses the drawing: a quarter of the frame still shows it.
+	await fig.locator('.diagram-frame').focus();
+	for (let i = 0; i < 120; i++) await page.keyboard.press('ArrowRight');
+	for (let i = 0; i < 120; i++) await page.keyboard.press('ArrowDown');
+	const [svg, frame] = await fig.evaluate((f) => [f.querySelector('.diagram-canvas svg'), f.querySelector('.diagram-frame')].map((e) => e.getBoundingClientRect().toJSON()));
+	assert.ok(svg.right >= frame.left + frame.width / 4 - 1, `drawing ends at ${svg.right}, frame starts at ${frame.left}`);
+	assert.ok(svg.bottom >= frame.top + frame.height / 4 - 1, `drawing ends at ${svg.bottom}, frame starts at ${frame.top}`);
 	await page.close();
 });
