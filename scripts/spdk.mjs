@@ -66,7 +66,7 @@ async function pin() {
 	const t = requireTree({ soft: false });
 	const old = readLock();
 	const cache = new SymbolCache();
-	const { errors, entries, rpc, paths } = await verify({ files: explainerFiles(), trees: makeTrees(t.dir, undefined, { cache }), lock: old, mode: 'pin' });
+	const { errors, entries, rpc, paths, files } = await verify({ files: explainerFiles(), trees: makeTrees(t.dir, undefined, { cache }), lock: old, mode: 'pin' });
 	cache.save();
 	// Pages are written side by side: pin what resolves, keep the old pins of what does not, and fail.
 	for (const [k, e] of Object.entries(old.entries)) if (!entries[k] && errors.length) entries[k] = e;
@@ -83,7 +83,8 @@ async function pin() {
 	}
 	for (const k of Object.keys(old.entries)) if (!sorted[k]) { console.log(`dropped ${k}`); changes++; }
 	for (const k of Object.keys(paths)) if (!old.paths?.[k]) { console.log(`pinned  path ${k} -> ${paths[k].to}`); changes++; }
-	writeLock({ version: 1, spdk: SPDK_TAG, commit, entries: sorted, rpc: { ...(errors.length ? old.rpc : {}), ...rpc }, paths: { ...(errors.length ? old.paths : {}), ...paths } });
+	for (const [k, f] of Object.entries(files)) if (old.files?.[k]?.sha256 !== f.sha256) { console.log(`pinned  file ${k} (${f.lines} lines, ${f.blank.length} blank)`); changes++; }
+	writeLock({ version: 1, spdk: SPDK_TAG, commit, entries: sorted, rpc: { ...(errors.length ? old.rpc : {}), ...rpc }, paths: { ...(errors.length ? old.paths : {}), ...paths }, ...(Object.keys(files).length || old.files ? { files: { ...(errors.length ? old.files : {}), ...files } } : {}) });
 	console.log(`spdk:pin: ${Object.keys(sorted).length} pins, ${Object.keys(rpc).length} RPC methods; ${changes} change(s) written to ${path.relative(PROJECT_ROOT, LOCK_PATH)}`);
 	if (errors.length) {
 		console.error(`spdk:pin: these references could not be resolved (their old pins, if any, were kept):\n${formatErrors(errors)}`);

@@ -3,7 +3,7 @@
 import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
-	PROJECT_ROOT, SourceTree, ExcerptError, resolveRef, anchorLine, lockEntry, compareWithPin, refKey, normalizeRef,
+	PROJECT_ROOT, SourceTree, ExcerptError, resolveRef, anchorLine, lockEntry, compareWithPin, refKey, normalizeRef, sha256,
 } from './excerpts.js';
 import { IdentifierIndex, identifierOf, readSchema, RPC_SHAPE } from './identifiers.js';
 import { parseMdx, collect } from './pages.js';
@@ -67,6 +67,7 @@ export async function verify({ files, trees, lock, mode = 'check' }) {
 	const entries = {};
 	const usedRpc = new Map();
 	const paths = {};
+	const covered = {};
 	const topLevel = new Set(existsSync(trees.spdk.dir) ? readdirSync(trees.spdk.dir) : []);
 	const spdkIds = new IdentifierIndex(trees.spdk);
 	const projectIds = new IdentifierIndex(trees.project);
@@ -134,6 +135,23 @@ export async function verify({ files, trees, lock, mode = 'check' }) {
 				fail(span.origin, new ExcerptError(`\`${span.value}\` is not defined in SPDK ${path.basename(trees.spdk.dir)} or the project's C${rpcHint}`));
 			}
 		}
+		// Files the page says it shows in full (frontmatter `covers: [path, …]`): pinned by hash, line
+		// count and blank lines, so a coverage test can run without the tree (tests/site/passthru-coverage).
+		for (const rel of covers(text)) {
+			try {
+				const f = await trees.spdk.file(rel);
+				if (!f) throw new ExcerptError(`covers: ${rel} is not a file of the SPDK tree`);
+				const rec = fileRecord(f.lines);
+				covered[rel] = rec;
+				const pinned = lock.files?.[rel];
+				if (mode === 'check') {
+					if (!pinned) fail(`${path.relative(PROJECT_ROOT, abs)}:1`, new ExcerptError(`covers: ${rel} is not pinned in spdk.lock; run npm run spdk:pin`));
+					else if (pinned.sha256 !== rec.sha256 || pinned.lines !== rec.lines) fail(`${path.relative(PROJECT_ROOT, abs)}:1`, new ExcerptError(`covers: ${rel} changed (it was ${pinned.lines} lines, sha256 ${pinned.sha256.slice(0, 12)}; it is now ${rec.lines} lines, ${rec.sha256.slice(0, 12)}); re-check the page's coverage and run npm run spdk:pin`));
+				}
+			} catch (e) {
+				fail(`${path.relative(PROJECT_ROOT, abs)}:1`, e);
+			}
+		}
 		for (const d of found.diagrams) {
 			if (d.lang !== 'mermaid' || !d.code.trim()) fail(d.origin, new ExcerptError('a <Diagram> needs a ```mermaid fenced block inside it'));
 			if (!d.caption) fail(d.origin, new ExcerptError('a <Diagram> needs a caption'));
@@ -154,7 +172,22 @@ export async function verify({ files, trees, lock, mode = 'check' }) {
 		const handler = file.symbols.find((s) => s.name === target?.handler && s.kind === 'function');
 		rpc[name] = { path: reg.rel, line: reg.line, handler: target?.handler, aliasOf: reg.aliasOf, handlerSpan: handler ? [handler.start, handler.end] : undefined };
 	}
-	return { errors, info, entries, rpc, paths: Object.fromEntries(Object.keys(paths).sort().map((k) => [k, paths[k]])), parses: trees.spdk.parses };
+	return { errors, info, entries, rpc, paths: Object.fromEntries(Object.keys(paths).sort().map((k) => [k, paths[k]])), files: Object.fromEntries(Object.keys(covered).sort().map((k) => [k, covered[k]])), parses: trees.spdk.parses };
+}
+
+// A covered file as pinned: its line count, the sha256 of its lines joined by newlines, and which
+// lines are blank (1-based). No code.
+export function fileRecord(lines) {
+	const blank = [];
+	lines.forEach((l, i) => { if (!l.trim()) blank.push(i + 1); });
+	return { lines: lines.length, sha256: sha256(lines.join('\n')), blank };
+}
+
+// The SPDK files a page declares it shows every non-blank line of: frontmatter `covers: [a, b]`.
+export function covers(text) {
+	const fm = /^---\n([\s\S]*?)\n---/.exec(text)?.[1] ?? '';
+	const m = /^covers:\s*\[([^\]]*)\]/m.exec(fm);
+	return m ? m[1].split(',').map((x) => x.trim().replace(/^['"]|['"]$/g, '')).filter(Boolean) : [];
 }
 
 // Names a page declares in its frontmatter as runtime names rather than C identifiers (thread names
