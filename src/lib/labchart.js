@@ -353,6 +353,81 @@ export function msgRingChart(results, opts = {}) {
 }
 
 /**
+ * bdev-stacking (labs/results/bdev-stacking.json, a recording rather than a lab): median average
+ * latency per stack, one panel per queue depth (their scales differ by ~30x), with a whisker from
+ * the fastest to the slowest run so the spread is visible next to the difference.
+ * @param {object} recording parsed labs/results/bdev-stacking.json
+ * @param {{id?: string}} [opts]
+ * @returns {string} SVG markup
+ */
+export function stackingChart(recording, opts = {}) {
+	const fn = 'stackingChart';
+	if (recording === null || typeof recording !== 'object' || recording.recording !== 'bdev-stacking') {
+		throw new LabChartError(`${fn}: expected the parsed bdev-stacking recording, got ${JSON.stringify(recording?.recording ?? recording)}`);
+	}
+	const stacks = recording.config?.stacks;
+	const qds = recording.config?.queue_depths;
+	if (!Array.isArray(stacks) || stacks.length === 0 || !Array.isArray(qds) || qds.length === 0) {
+		throw new LabChartError(`${fn}: config.stacks and config.queue_depths must be non-empty arrays`);
+	}
+	const finite = (v) => typeof v === 'number' && Number.isFinite(v);
+	const panels = qds.map((qd) => ({
+		qd,
+		rows: stacks.map((s) => {
+			const c = (recording.configurations ?? []).find((x) => x.stack === s.id && x.queue_depth === qd);
+			const lat = (c?.runs ?? []).map((r) => r.avg_latency_us);
+			if (!c || !finite(c.median?.avg_latency_us) || !finite(c.median?.iops) || lat.length === 0 || !lat.every(finite)) {
+				throw new LabChartError(`${fn}: ${s.id} at queue depth ${qd} lacks a median and runs with finite latencies`);
+			}
+			return { id: `${s.id}@qd${qd}`, label: String(s.label ?? s.id), med: c.median.avg_latency_us, iops: c.median.iops, lo: Math.min(...lat), hi: Math.max(...lat), n: lat.length };
+		}),
+	}));
+	const id = opts.id ?? 'labchart-stacking';
+	const x0 = 8;
+	const x1 = W - 64;
+	const rowH = 34;
+	const top = 44;
+	const panelGap = 44;
+	const panelH = stacks.length * rowH;
+	let y = top;
+	for (const p of panels) {
+		p.y = y;
+		y += 18 + panelH + panelGap;
+	}
+	const height = y - panelGap + 24;
+
+	const title = 'What one bdev layer costs: bdevperf 4 KiB random reads, median average latency per stack';
+	const desc =
+		'Medians over runs; the whisker spans the fastest to the slowest run. ' +
+		panels
+			.map((p) => `Queue depth ${p.qd}: ` + p.rows.map((r) => `${r.label} ${num(r.med)} µs (runs ${num(r.lo)} to ${num(r.hi)} µs, ${rate(r.iops)} I/O)`).join('; ') + '.')
+			.join(' ');
+	const parts = svgOpen(id, height, title, desc);
+	parts.push(`<text x="8" y="16" font-weight="600" font-size="13">Average latency per I/O (µs), median of runs</text>`);
+	parts.push(`<rect x="8" y="25" width="10" height="10" fill="${COLORS[0]}"/>`, '<text x="22" y="34">median</text>');
+	parts.push('<path d="M96 30H120M96 26V34M120 26V34" stroke="currentColor" stroke-width="1.5" fill="none"/>', '<text x="126" y="34">fastest to slowest run</text>');
+	for (const p of panels) {
+		const max = Math.max(...p.rows.map((r) => r.hi));
+		const ticks = linearTicks(max);
+		const scale = (v) => (v / ticks[ticks.length - 1]) * (x1 - x0);
+		parts.push(`<text x="8" y="${p.y + 12}" font-weight="600" font-size="11.5">${esc(`queue depth ${p.qd}`)}</text>`);
+		axis(parts, x0, x1, p.y + 18, p.y + 18 + panelH, ticks, scale, num);
+		p.rows.forEach((r, i) => {
+			const ry = p.y + 18 + i * rowH;
+			const w = r1(scale(r.med));
+			const cy = ry + 24;
+			parts.push(`<text x="${x0}" y="${ry + 13}" font-size="11">${esc(r.label)}</text>`);
+			parts.push(`<rect data-mode="${esc(r.id)}" data-series="median" x="${x0}" y="${ry + 17}" width="${w}" height="14" fill="${COLORS[0]}"><title>${esc(`${r.label}, queue depth ${p.qd}: median ${num(r.med)} µs`)}</title></rect>`);
+			const a = r1(x0 + scale(r.lo));
+			const b = r1(x0 + scale(r.hi));
+			parts.push(`<path data-mode="${esc(r.id)}" data-series="spread" d="M${a} ${cy}H${b}M${a} ${cy - 4}V${cy + 4}M${b} ${cy - 4}V${cy + 4}" stroke="currentColor" stroke-width="1.5" fill="none"><title>${esc(`${r.label}, queue depth ${p.qd}: ${r.n} runs from ${num(r.lo)} to ${num(r.hi)} µs`)}</title></path>`);
+			parts.push(`<text x="${r1(Math.max(b, x0 + w) + 5)}" y="${cy + 4}" font-size="10.5">${num(r.med)}</text>`);
+		});
+	}
+	return svgClose(parts);
+}
+
+/**
  * A one-line description of where and when a results file was measured, e.g.
  * "Measured 2026-11-26 on a 2-core VM (AMD EPYC), Linux 6.18.44, ext4; load average 1.9 at start".
  * @param {object} results any parsed labs/results/*.json
