@@ -17,38 +17,43 @@ function button(label, cls) {
 }
 
 // A wide excerpt (the stylesheet lifts its notes out of the flow): each note as near its line as it
-// can be without overlapping the one above.
-function place(fig) {
-	const body = fig.querySelector('.excerpt-body');
-	const notes = [...body.querySelectorAll('.note')];
-	if (!notes.length) return;
-	if (fig.classList.contains('is-plain') || getComputedStyle(notes[0]).position !== 'absolute') {
-		notes.forEach((n) => { n.style.top = ''; });
-		body.style.minHeight = '';
-		return;
+// can be without overlapping the one above. All figures are measured first and moved after, so a page
+// of excerpts costs one layout, not one per note (a long page has thousands of elements).
+function placeAll(figs) {
+	const plans = figs.map((fig) => {
+		const body = fig.querySelector('.excerpt-body');
+		const notes = [...body.querySelectorAll('.note')];
+		if (!notes.length) return null;
+		if (fig.classList.contains('is-plain') || getComputedStyle(notes[0]).position !== 'absolute') return { body, notes, tops: null };
+		const top0 = body.getBoundingClientRect().top;
+		const lines = notes.map((n) => document.getElementById(n.dataset.for)?.getBoundingClientRect().top);
+		const heights = notes.map((n) => n.getBoundingClientRect().height);
+		let bottom = 0;
+		const tops = notes.map((n, i) => {
+			const want = lines[i] === undefined ? bottom : lines[i] - top0 - 4;
+			const top = Math.max(want, bottom);
+			bottom = top + heights[i] + 6;
+			return Math.round(top);
+		});
+		return { body, notes, tops, min: `${Math.ceil(bottom)}px` };
+	});
+	for (const plan of plans) {
+		if (!plan) continue;
+		plan.notes.forEach((n, i) => { const t = plan.tops ? `${plan.tops[i]}px` : ''; if (n.style.top !== t) n.style.top = t; });
+		const min = plan.tops ? plan.min : '';
+		if (plan.body.style.minHeight !== min) plan.body.style.minHeight = min;
 	}
-	const top0 = body.getBoundingClientRect().top;
-	let bottom = 0;
-	for (const n of notes) {
-		const line = document.getElementById(n.dataset.for);
-		const want = line ? line.getBoundingClientRect().top - top0 - 4 : bottom;
-		const top = Math.max(want, bottom);
-		n.style.top = `${Math.round(top)}px`;
-		bottom = top + n.getBoundingClientRect().height + 6;
-	}
-	const need = `${Math.ceil(bottom)}px`;
-	if (body.style.minHeight !== need) body.style.minHeight = need;
 }
 
 function setMode(mode) {
-	for (const fig of figures) {
-		if (!fig.classList.contains('has-notes')) continue;
+	const noted = figures.filter((fig) => fig.classList.contains('has-notes'));
+	for (const fig of noted) {
 		fig.classList.toggle('is-plain', mode === 'plain');
 		const b = fig.querySelector('.notes-btn');
 		b.setAttribute('aria-pressed', String(mode !== 'plain'));
 		b.textContent = mode === 'plain' ? 'Show notes' : 'Hide notes';
-		place(fig);
 	}
+	placeAll(noted);
 }
 
 // A note and its line light up together while either is hovered or focused.
@@ -72,11 +77,14 @@ function pair(fig) {
 	}
 }
 
+// One observer for every excerpt: its first report (all bodies at once) is the initial placement.
+const resized = new ResizeObserver((entries) => placeAll(entries.map((e) => e.target.closest('figure.excerpt'))));
 for (const fig of figures) {
 	const tools = fig.querySelector('.excerpt-tools');
 	if (fig.classList.contains('has-notes')) {
 		const b = button('Hide notes', 'notes-btn');
 		b.title = 'Annotated or plain code, for every excerpt (remembered in this browser)';
+		b.setAttribute('aria-pressed', 'true');
 		b.addEventListener('click', () => {
 			const mode = fig.classList.contains('is-plain') ? 'annotated' : 'plain';
 			try { localStorage.setItem(MODE, mode); } catch { /* private mode: this page only */ }
@@ -84,8 +92,8 @@ for (const fig of figures) {
 		});
 		tools.append(b);
 		pair(fig);
-		new ResizeObserver(() => place(fig)).observe(fig.querySelector('.excerpt-body'));
-		fig.querySelector('.excerpt-whole')?.addEventListener('toggle', () => place(fig));
+		resized.observe(fig.querySelector('.excerpt-body'));
+		fig.querySelector('.excerpt-whole')?.addEventListener('toggle', () => placeAll([fig]));
 	}
 	const copy = button('Copy', 'copy-btn');
 	copy.setAttribute('aria-label', 'Copy code');
@@ -102,6 +110,6 @@ for (const fig of figures) {
 	});
 	tools.append(copy);
 }
-setMode(readMode());
-document.fonts?.ready.then(() => figures.forEach(place));
+if (readMode() === 'plain') setMode('plain');
+document.fonts?.ready.then(() => placeAll(figures.filter((fig) => fig.classList.contains('has-notes'))));
 window.addEventListener('storage', (e) => e.key === MODE && setMode(readMode()));

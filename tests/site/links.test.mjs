@@ -54,3 +54,13 @@ test('every page has exactly one h1, a title and a favicon link', () => {
 		assert.match(p.html, /rel="icon"/, p.url);
 	}
 });
+
+test('no page has two elements with the same id (anchors and note links would go to the wrong one)', () => {
+	const dupes = [];
+	for (const p of htmlPages()) {
+		const seen = new Map();
+		for (const m of p.html.matchAll(/\sid="([^"]+)"/g)) seen.set(m[1], (seen.get(m[1]) ?? 0) + 1);
+		for (const [id, n] of seen) if (n > 1) dupes.push(`${p.url}: id "${id}" ${n} times`);
+	}
+	assert.deepEqual(dupes, [], dupes.slice(0, 20).join('\n'));
+});
