@@ -3,12 +3,13 @@
 // by iowatch/record/*.mjs against a real SPDK build): a checker for their shape and internal
 // consistency, and the figures the bdev pages quote, so prose always matches the committed run.
 // Pure functions take a parsed recording; the *Facts() helpers load the committed file, check it
-// (a broken file fails the build) and format. Node built-ins only.
+// (a broken file fails the build) and format.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The project root as the excerpt system knows it (as labfacts.js does): a path computed from this
+// module's own URL is wrong once Astro bundles the module into a page.
+import { PROJECT_ROOT as ROOT } from './excerpts.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCHEMA = 'spdk-primer-recording/1';
 export const RECORDINGS = ['bdev-inflight', 'bdev-stacking'];
 export const STACK_IDS = ['malloc', 'passthru', 'iowatch', 'iowatch+passthru'];
