@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Command-line entry to the source-excerpt system.
 //   node scripts/spdk.mjs check [--if-tree]   strict check of every page against the tree and spdk.lock
+//   node scripts/spdk.mjs check-project       the project's own code under tree="project" excerpts against spdk.lock (no tree needed)
 //   node scripts/spdk.mjs pin                 re-resolve everything and rewrite spdk.lock, printing what moved
 //   node scripts/spdk.mjs drift <other-tree>  what would change if the site moved to another SPDK version
 //   node scripts/spdk.mjs get [--soft]        shallow clone of SPDK v26.01 into spdk_v26_01_migration/
@@ -10,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { inspectTree, readLock, LOCK_PATH, PROJECT_ROOT, SPDK_TAG, SPDK_VERSION, defaultTreeDir, SourceTree, SymbolCache } from '../src/lib/excerpts.js';
 import { explainerFiles } from '../src/lib/pages.js';
-import { verify, makeTrees, formatErrors } from '../src/lib/verify.js';
+import { verify, makeTrees, formatErrors, checkProjectPins } from '../src/lib/verify.js';
 import { driftReport, formatDrift } from '../src/lib/drift.js';
 import { paletteCss } from '../src/lib/code-colors.js';
 
@@ -40,7 +41,19 @@ function writeLock(lock) {
 	renameSync(tmp, LOCK_PATH);
 }
 
+// Needs no SPDK tree, so CI can run it anywhere; check --if-tree runs it when the tree is absent.
+async function checkProject() {
+	const errors = await checkProjectPins({ files: explainerFiles(), lock: readLock() });
+	if (errors.length) {
+		console.error(`spdk:check-project failed (${errors.length} problem${errors.length > 1 ? 's' : ''}):\n${formatErrors(errors)}`);
+		process.exit(1);
+	}
+	const n = Object.values(readLock().entries).filter((e) => e.tree === 'project').length;
+	console.log(`spdk:check-project: ${n} project pins in spdk.lock; every tree="project" excerpt and chip matches its pin`);
+}
+
 async function check({ soft }) {
+	if (soft && !inspectTree().present) await checkProject();
 	const t = requireTree({ soft });
 	const t0 = Date.now();
 	const lock = readLock();
@@ -131,11 +144,12 @@ function get({ soft }) {
 const soft = args.includes('--if-tree') || args.includes('--soft');
 switch (cmd) {
 	case 'check': await check({ soft }); break;
+	case 'check-project': await checkProject(); break;
 	case 'pin': await pin(); break;
 	case 'drift': await drift(args.find((a) => !a.startsWith('--'))); break;
 	case 'get': get({ soft }); break;
 	case 'colors': writeFileSync(path.join(PROJECT_ROOT, 'src/styles/code-colors.css'), paletteCss()); console.log('spdk:colors: wrote src/styles/code-colors.css'); break;
 	default:
-		console.error('usage: node scripts/spdk.mjs check [--if-tree] | pin | drift <other-tree> | get [--soft] | colors');
+		console.error('usage: node scripts/spdk.mjs check [--if-tree] | check-project | pin | drift <other-tree> | get [--soft] | colors');
 		process.exit(2);
 }

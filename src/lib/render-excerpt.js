@@ -62,11 +62,10 @@ export async function excerptFor(props, notes, highlight, origin) {
 		};
 	}
 	const { resolved, anchors } = await resolveWithAnchors(trees, { ref, origin, notes: notes.map((n) => ({ ...n, origin })), highlight }, pin?.kind === 'lines' ? pin.sha256 : undefined);
-	if (ref.tree === 'spdk') {
-		if (!pin) throw new ExcerptError(`${key} is not pinned in spdk.lock; run npm run spdk:pin`, origin);
-		const diff = compareWithPin(resolved, pin);
-		if (diff) throw new ExcerptError(`excerpt ${key}: ${diff}`, origin);
-	}
+	// Project excerpts (tree="project") are pinned and compared like SPDK ones: the repo is always here.
+	if (!pin) throw new ExcerptError(`${key} is not pinned in spdk.lock; run npm run spdk:pin`, origin);
+	const diff = compareWithPin(resolved, pin);
+	if (diff) throw new ExcerptError(`excerpt ${key}: ${diff}`, origin);
 	const { file, span, shown } = resolved;
 	const allHtml = await highlightLines(file.lines.slice(span[0] - 1, span[1]), langOf(ref.path));
 	const marked = new Set(highlight.map((h) => anchors[`at:${h}`]));
@@ -115,11 +114,9 @@ export async function chipFor(props, origin) {
 		return { key, path: ref.path, symbol: ref.symbol, shown: pin.shown, permalink: `${PERMALINK_BASE}${pin.path}#L${pin.shown[0]}${pin.shown[1] !== pin.shown[0] ? `-L${pin.shown[1]}` : ''}` };
 	}
 	const { resolved } = await resolveWithAnchors(trees, { ref, origin }, pin?.kind === 'lines' ? pin.sha256 : undefined);
-	if (ref.tree === 'spdk') {
-		if (!pin) throw new ExcerptError(`${key} is not pinned in spdk.lock; run npm run spdk:pin`, origin);
-		const diff = compareWithPin(resolved, pin);
-		if (diff) throw new ExcerptError(`chip ${key}: ${diff}`, origin);
-	}
+	if (!pin) throw new ExcerptError(`${key} is not pinned in spdk.lock; run npm run spdk:pin`, origin);
+	const diff = compareWithPin(resolved, pin);
+	if (diff) throw new ExcerptError(`chip ${key}: ${diff}`, origin);
 	return { key, path: ref.path, symbol: ref.symbol, shown: resolved.shown, permalink: resolved.permalink, project: ref.tree === 'project' };
 }
 

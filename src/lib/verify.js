@@ -201,3 +201,28 @@ export function runtimeNames(text) {
 export function formatErrors(errors) {
 	return errors.map((e) => `${e.origin}: ${e.message}`).join('\n');
 }
+
+// The project's own code shown by pages (tree="project": iowatch/, labs) against its pins in
+// spdk.lock, with no SPDK tree needed: every such excerpt and chip is re-resolved from projectDir
+// and compared by hash. Returns [{ origin: 'src/pages/…mdx:line', message }].
+export async function checkProjectPins({ files, lock, projectDir = PROJECT_ROOT }) {
+	const project = new SourceTree(projectDir, { name: 'project', permalinkBase: null });
+	const errors = [];
+	for (const abs of files) {
+		const found = collect(parseMdx(readFileSync(abs, 'utf8')), path.relative(PROJECT_ROOT, abs));
+		for (const item of [...found.sources, ...found.chips]) {
+			if (item.ref.tree !== 'project') continue;
+			try {
+				const key = refKey(normalizeRef({ ...item.ref, origin: item.origin }));
+				const pin = lock.entries[key];
+				if (!pin) throw new ExcerptError(`${key} is not pinned in spdk.lock; run npm run spdk:pin`);
+				const { resolved } = await resolveWithAnchors({ project }, item, pin.kind === 'lines' ? pin.sha256 : undefined);
+				const diff = compareWithPin(resolved, pin);
+				if (diff) throw new ExcerptError(`excerpt ${key}: ${diff}`);
+			} catch (e) {
+				errors.push({ origin: e?.origin ?? item.origin, message: e instanceof ExcerptError ? e.detail : String(e?.stack ?? e) });
+			}
+		}
+	}
+	return errors;
+}
