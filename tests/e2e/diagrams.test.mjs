@@ -4,42 +4,21 @@
 // zoom kept across a theme change, text shown when JavaScript is off.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from '../helpers/server.mjs';
-import { launch, chromiumMissing } from '../helpers/browser.mjs';
-import { htmlPages, DIST } from '../helpers/dist.mjs';
+import { siteSession } from '../helpers/site-session.mjs';
+import { launch } from '../helpers/browser.mjs';
+import { htmlPages } from '../helpers/dist.mjs';
 
-const missing = chromiumMissing();
+const site = siteSession();
+const { missing } = site;
 const MIN_PX = 11;
 const MAX_PX = 22;
 const CAP = 0.7;
-let server;
-let base;
-let browser;
-
-test.before(async () => {
-	if (missing) return;
-	({ server, url: base } = await serve(DIST));
-	browser = await launch();
-});
-test.after(async () => {
-	await browser?.close();
-	server?.close();
-});
 
 const pages = missing ? [] : htmlPages().filter((p) => p.url !== '/404.html' && p.html.includes('class="diagram"'));
 const skip = missing ?? (pages.length ? false : 'no page has a diagram yet');
 
-async function open(url, { width = 1280, height = 900, theme = 'light', init } = {}) {
-	const page = await browser.context.newPage();
-	await page.setViewportSize({ width, height });
-	await page.addInitScript((t) => localStorage.setItem('theme', t), theme);
-	if (init) await page.addInitScript(init);
-	const errors = [];
-	page.on('pageerror', (e) => errors.push(e.message));
-	page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
-	await page.goto(base + url, { waitUntil: 'load' });
-	return { page, errors };
-}
+// Diagrams are measured in the light theme unless a test asks for dark.
+const open = (url, { theme = 'light', ...opts } = {}) => site.open(url, { theme, ...opts });
 
 // What a reader sees of one diagram: on-screen label size (font size in SVG units × the drawing's
 // on-screen scale), the frame, the toolbar, the figure, the viewport.
@@ -260,7 +239,7 @@ test('with JavaScript off, each diagram shows its text description and no loadin
 	const nojs = await launch({ javaScriptEnabled: false });
 	try {
 		const page = await nojs.context.newPage();
-		await page.goto(base + pages[0].url, { waitUntil: 'load' });
+		await page.goto(site.base + pages[0].url, { waitUntil: 'load' });
 		const figs = await page.$$eval('figure.diagram', (fs) => fs.map((f) => {
 			const visible = (el) => !!el && el.getClientRects().length > 0 && el.getBoundingClientRect().height > 0;
 			return { loading: visible(f.querySelector('.diagram-loading')), text: visible(f.querySelector('.diagram-nojs')), caption: visible(f.querySelector('figcaption')) };

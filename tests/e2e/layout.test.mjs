@@ -6,36 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { serve } from '../helpers/server.mjs';
-import { launch, chromiumMissing } from '../helpers/browser.mjs';
+import { siteSession } from '../helpers/site-session.mjs';
 import { htmlPages, DIST } from '../helpers/dist.mjs';
 import { manifestPages } from '../../src/lib/pages.js';
 
-const missing = chromiumMissing();
-let server;
-let base;
-let browser;
-
-test.before(async () => {
-	if (missing) return;
-	({ server, url: base } = await serve(DIST));
-	browser = await launch();
-});
-test.after(async () => {
-	await browser?.close();
-	server?.close();
-});
-
-async function open(url, { width = 1280, height = 900, theme } = {}) {
-	const page = await browser.context.newPage();
-	await page.setViewportSize({ width, height });
-	if (theme) await page.addInitScript((t) => localStorage.setItem('theme', t), theme);
-	const problems = [];
-	page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-	page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-	await page.goto(base + url, { waitUntil: 'load' });
-	return { page, problems };
-}
+const site = siteSession();
+const { missing } = site;
+const open = (url, opts) => site.open(url, opts);
 
 const all = missing ? [] : htmlPages().filter((p) => p.url !== '/404.html');
 const explainers = all.filter((p) => p.html.includes('class="explainer"'));
@@ -249,7 +226,7 @@ test('search lists sections (more than 8), links to anchors that exist, and work
 	const hrefs = await page.$$eval('.search-results a', (as) => as.map((a) => a.getAttribute('href')));
 	const withHash = hrefs.filter((h) => h.includes('#'));
 	assert.ok(withHash.length >= hrefs.length / 2, `most results point at a section: ${hrefs.join(' ')}`);
-	const broken = withHash.filter((h) => { const u = new URL(h, base); return !ids.get(u.pathname)?.has(decodeURIComponent(u.hash.slice(1))); });
+	const broken = withHash.filter((h) => { const u = new URL(h, site.base); return !ids.get(u.pathname)?.has(decodeURIComponent(u.hash.slice(1))); });
 	assert.deepEqual(broken, [], `anchors that do not exist: ${broken.join(' ')}`);
 	if (await page.isVisible('.search-more')) {
 		const n = hrefs.length;
@@ -268,7 +245,7 @@ test('search lists sections (more than 8), links to anchors that exist, and work
 	});
 	assert.equal(focused.i, 1, 'Down, Down, Up, Down lands on the second result');
 	await page.keyboard.press('Enter');
-	await page.waitForURL((u) => `${u.pathname}${u.hash}` === new URL(focused.href, base).pathname + new URL(focused.href, base).hash);
+	await page.waitForURL((u) => `${u.pathname}${u.hash}` === new URL(focused.href, site.base).pathname + new URL(focused.href, site.base).hash);
 	assert.deepEqual(problems, []);
 	await page.close();
 });

@@ -4,41 +4,15 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { serve } from '../helpers/server.mjs';
-import { launch, chromiumMissing } from '../helpers/browser.mjs';
-import { htmlPages, DIST } from '../helpers/dist.mjs';
+import { siteSession } from '../helpers/site-session.mjs';
+import { htmlPages } from '../helpers/dist.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const missing = chromiumMissing();
-let server;
-let base;
-let browser;
-
-test.before(async () => {
-	if (missing) return;
-	({ server, url: base } = await serve(DIST));
-	browser = await launch();
-});
-test.after(async () => {
-	await browser?.close();
-	server?.close();
-});
-
-// Opens a page and records what a reader would never want: console errors, page errors, other hosts.
-async function open(url, { width = 1280, height = 900, theme } = {}) {
-	const page = await browser.context.newPage();
-	await page.setViewportSize({ width, height });
-	if (theme) await page.addInitScript((t) => localStorage.setItem('theme', t), theme);
-	const problems = [];
-	const requests = [];
-	page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-	page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-	page.on('request', (r) => requests.push(r.url()));
-	page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-	const res = await page.goto(base + url, { waitUntil: 'load' });
-	return { page, problems, requests, status: res.status() };
-}
+const site = siteSession();
+const { missing } = site;
+// Every page of the site: a failed request is a problem too.
+const open = (url, opts) => site.open(url, { failedRequests: true, ...opts });
 
 async function renderDiagrams(page) {
 	await page.evaluate(async () => { await window.renderAllDiagrams?.(); });
@@ -55,7 +29,7 @@ test('every page loads with no console error and no request to another host, and
 		const { page, problems, requests, status } = await open(p.url);
 		const diagrams = await renderDiagrams(page);
 		await page.waitForTimeout(50);
-		const foreign = requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:'));
+		const foreign = requests.filter((u) => !u.startsWith(site.base) && !u.startsWith('data:') && !u.startsWith('blob:'));
 		if (status !== 200) failures.push(`${p.url}: HTTP ${status}`);
 		for (const x of problems) failures.push(`${p.url}: ${x}`);
 		for (const u of foreign) failures.push(`${p.url}: request to another host: ${u}`);
@@ -83,11 +57,11 @@ test('no page scrolls sideways on a 375 px phone', { skip: missing ?? false }, a
 test('axe-core finds no serious or critical violation, light and dark', { skip: missing ?? false }, async () => {
 	const found = [];
 	for (const [width, height] of [[375, 800], [1280, 900]]) {
-		const page = await browser.context.newPage();
+		const page = await site.browser.context.newPage();
 		await page.setViewportSize({ width, height });
 		await page.addInitScript(() => localStorage.setItem('theme', 'light'));
 		for (const p of pages) {
-			await page.goto(base + p.url, { waitUntil: 'load' });
+			await page.goto(site.base + p.url, { waitUntil: 'load' });
 			for (const theme of ['light', 'dark']) {
 				if (theme === 'dark') await page.evaluate(() => document.querySelector('.theme-btn').click());
 				const state = await page.evaluate(async () => {
@@ -168,7 +142,7 @@ test('dark mode toggles, and the choice persists across pages and reloads', { sk
 	assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
 	await page.click('.theme-btn');
 	assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
-	await page.goto(`${base}/glossary/`);
+	await page.goto(`${site.base}/glossary/`);
 	assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
 	await page.click('.theme-btn');
 	await page.reload();
@@ -185,7 +159,7 @@ test('mark as read shows in the sidebar and on the home table, and survives a re
 	assert.equal(await page.getAttribute('.read-btn', 'aria-pressed'), 'true');
 	await page.reload();
 	assert.match(await page.getAttribute(`.sidebar li[data-page="${id}"]`, 'class'), /is-read/);
-	await page.goto(`${base}/`);
+	await page.goto(`${site.base}/`);
 	assert.match(await page.getAttribute(`.glance li[data-page="${id}"]`, 'class'), /is-read/);
 	await page.close();
 });
