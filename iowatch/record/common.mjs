@@ -171,6 +171,36 @@ export class Rpc {
 }
 
 // Starts bdevperf with the module preloaded; `timeout` bounds its life even if this script is killed.
+// Any built SPDK application (build/bin/spdk_tgt, build/bin/spdk_nvme_perf, ...), bounded by
+// timeout(1) and tracked so that every exit path of the script stops it. With rpcSock (the path
+// given to the application's -r), waits until its RPC server answers and returns the client too.
+export async function startApp(spdk, binRel, args, logFile, maxLifeS, { rpcSock = null, preload = '' } = {}) {
+	const bin = path.join(spdk, binRel);
+	const fd = openSync(logFile, 'w');
+	const env = spdkEnv(spdk, preload);
+	const c = spawn('timeout', ['-k', '10', String(maxLifeS), 'env', `LD_PRELOAD=${env.LD_PRELOAD}`, bin, ...args],
+		{ env: { ...env, LD_PRELOAD: '' }, stdio: ['ignore', fd, fd] });
+	closeSync(fd);
+	children.add(c);
+	c.once('exit', () => children.delete(c));
+	const exited = new Promise((resolve) => c.once('exit', (code, sig) => resolve(code ?? sig)));
+	if (!rpcSock) return { child: c, pid: c.pid, exited };
+	const rpc = new Rpc(rpcSock);
+	try {
+		await rpc.connect(90000, () => c.exitCode === null && c.signalCode === null);
+	} catch (e) {
+		throw new Error(`${e.message}\n--- ${logFile} ---\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+	}
+	return { child: c, rpc, pid: c.pid, exited };
+}
+
+// Stops an application started with startApp (SIGINT, then SIGKILL after the grace period).
+export async function stopApp(app, graceMs) {
+	app.rpc?.close();
+	await stopChild(app.child, graceMs);
+	return app.child.exitCode ?? app.child.signalCode;
+}
+
 export async function startBdevperf(spdk, preload, args, logFile, maxLifeS) {
 	const bin = path.join(spdk, 'build/examples/bdevperf');
 	const fd = openSync(logFile, 'w');
@@ -222,7 +252,7 @@ export function describe(spdk) {
 	const config = {};
 	try {
 		for (const line of readFileSync(path.join(spdk, 'mk/config.mk'), 'utf8').split('\n')) {
-			const m = line.match(/^CONFIG_(DEBUG|SHARED|ASAN|UBSAN|LTO|ARCH|ISAL|CRYPTO|VFIO_USER)\??=(.*)$/);
+			const m = line.match(/^CONFIG_(DEBUG|SHARED|ASAN|UBSAN|LTO|ARCH|ISAL|CRYPTO|VFIO_USER|RDMA|FC)\??=(.*)$/);
 			if (m) config[m[1]] = m[2];
 		}
 	} catch { /* no config.mk */ }
