@@ -92,7 +92,7 @@ function innerPid(pid) {
 	try { return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || null; } catch { return null; }
 }
 
-async function stopChild(c, graceMs = 20000) {
+async function stopChild(c, graceMs = 30000) {
 	if (!alive(c)) return;
 	try { process.kill(c.pid, 'SIGINT'); } catch { return; }
 	const t0 = Date.now();
@@ -232,10 +232,13 @@ async function startApp(spdk, role, bin, args, maxLife) {
 	return { role, child: c, rpc, logFile, argv: [path.relative(spdk, bin), ...args], pid: innerPid(c.pid) };
 }
 
-async function stopApp(app) {
+// selfStopping: the app is already shutting itself down (bdevperf after a failed run); give it time
+// to finish before signalling, since a second stop request races its own shutdown.
+async function stopApp(app, { selfStopping = false } = {}) {
 	app.rpc.close();
 	const inner = app.pid ?? innerPid(app.child.pid);
-	await stopChild(app.child);
+	if (selfStopping) { const t = Date.now(); while (alive(app.child) && Date.now() - t < 30000) await sleep(100); }
+	await stopChild(app.child, 60000);
 	// An SPDK app may leave its trace shm file behind; remove only this process's.
 	if (inner) for (const f of safeList('/dev/shm')) if (f.endsWith(`_trace.pid${inner}`)) try { unlinkSync(path.join('/dev/shm', f)); } catch { /* gone */ }
 	return app.child.exitCode ?? app.child.signalCode;
@@ -405,7 +408,7 @@ async function main() {
 	}
 	await running;
 	// bdevperf stops its own app after a failed run (it exits non-zero), so nothing more is asked of it.
-	procs.bdevperf2.exit = await stopApp(perf2);
+	procs.bdevperf2.exit = await stopApp(perf2, { selfStopping: true });
 	await rpc(ini, 'target-gone', 'bdev_nvme_detach_controller', { name: 'Nvme1' }, { expect: ctrlrGoneAt === null ? 'ok' : 'error', why: 'the controller was already deleted by bdev_nvme itself' });
 
 	// ---- D: target teardown, top down ----
@@ -431,7 +434,7 @@ async function main() {
 	facts.machine.wall_s = round3((performance.now() - t0) / 1000);
 
 	const doc = {
-		schema: 'spdk-primer-recording/1',
+		schema: 'spdk-primer-provisioning/1',
 		recording: 'provisioning-flow',
 		script: SCRIPT,
 		args: process.argv.slice(2),
