@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +28,7 @@
 #define BS_CRC_LEN (BS_PAGE - 4u)  /* the CRC covers the first 4092 bytes */
 #define BS_VERSION_MIN 1u          /* SPDK_BS_INITIAL_VERSION */
 #define BS_VERSION_MAX 3u          /* SPDK_BS_VERSION */
-#define BLOBID_HIGH_BIT (1ULL << 32)
+#define BLOBID_HIGH_BIT ((uint64_t)1 << 32)
 #define INVALID_PAGE UINT32_MAX
 #define BLOBID_INVALID UINT64_MAX
 
@@ -75,13 +74,13 @@
 #define MASK_USED_BLOBIDS 2
 
 /* flag bits */
-#define INV_THIN_PROV (1ULL << 0)
-#define INV_INTERNAL_XATTR (1ULL << 1)
-#define INV_EXTENT_TABLE (1ULL << 2)
-#define INV_EXTERNAL_SNAPSHOT (1ULL << 3)
+#define INV_THIN_PROV ((uint64_t)1 << 0)
+#define INV_INTERNAL_XATTR ((uint64_t)1 << 1)
+#define INV_EXTENT_TABLE ((uint64_t)1 << 2)
+#define INV_EXTERNAL_SNAPSHOT ((uint64_t)1 << 3)
 #define INV_KNOWN (INV_THIN_PROV | INV_INTERNAL_XATTR | INV_EXTENT_TABLE | INV_EXTERNAL_SNAPSHOT)
-#define DRO_READ_ONLY (1ULL << 0)
-#define MDRO_CLEAR_METHOD 3ULL
+#define DRO_READ_ONLY ((uint64_t)1 << 0)
+#define MDRO_CLEAR_METHOD ((uint64_t)3)
 
 /* Clusters per extent page: SPDK_EXTENTS_PER_EP for 4 KiB pages, i.e. the
  * largest power of two not above (4072 - 9) / 4 = 1015. */
@@ -92,16 +91,9 @@
 /* ---- error reporting ---- */
 static char g_err[512];
 
-static int
-fail(int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(g_err, sizeof(g_err), fmt, ap);
-	va_end(ap);
-	return rc;
-}
+/* Sets the message and yields rc (a negative errno). A macro rather than a
+ * variadic function: snprintf checks every format string against its args. */
+#define FAIL(rc, ...) ((void)snprintf(g_err, sizeof(g_err), __VA_ARGS__), (rc))
 
 /* ---- little-endian reads ---- */
 static uint16_t
@@ -166,7 +158,7 @@ grow(void **arr, size_t *cap, size_t need, size_t elem)
 	}
 	n = realloc(*arr, ncap * elem);
 	if (n == NULL) {
-		return fail(-ENOMEM, "out of memory");
+		return FAIL(-ENOMEM, "out of memory");
 	}
 	*arr = n;
 	*cap = ncap;
@@ -260,23 +252,18 @@ struct store {
 	struct blob *blobs;
 	size_t nblobs, cblobs;
 	uint8_t *page_seen;    /* per md page: 1 blob page, 2 extent page */
-	char warnings[16][256];
+	char warnings[16][256]; /* MAX_WARNINGS */
 	unsigned nwarn;
 };
 
-static void
-warn(struct store *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->nwarn >= sizeof(s->warnings) / sizeof(s->warnings[0])) {
-		return;
-	}
-	va_start(ap, fmt);
-	(void)vsnprintf(s->warnings[s->nwarn], sizeof(s->warnings[0]), fmt, ap);
-	va_end(ap);
-	s->nwarn++;
-}
+#define MAX_WARNINGS 16
+#define WARN(s, ...)                                                                                  \
+	do {                                                                                          \
+		if ((s)->nwarn < MAX_WARNINGS) {                                                      \
+			(void)snprintf((s)->warnings[(s)->nwarn], sizeof((s)->warnings[0]), __VA_ARGS__); \
+			(s)->nwarn++;                                                                 \
+		}                                                                                     \
+	} while (0)
 
 static int
 mask_get(const struct mask *m, uint64_t bit)
@@ -303,12 +290,12 @@ parse_super(struct store *s)
 	const int offs[4] = { SB_PAGE_MASK, SB_CLUSTER_MASK, SB_MD, SB_BLOBID_MASK };
 
 	if (s->len < BS_PAGE) {
-		return fail(-EINVAL, "image is %zu bytes, shorter than a super block (4096 bytes) at offset 0", s->len);
+		return FAIL(-EINVAL, "image is %zu bytes, shorter than a super block (4096 bytes) at offset 0", s->len);
 	}
 	memcpy(sb->sig, p + SB_SIG, 8);
 	sb->sig[8] = '\0';
 	if (memcmp(sb->sig, "SPDKBLOB", 8) != 0) {
-		return fail(-EILSEQ, "no blobstore signature \"SPDKBLOB\" at offset 0 (not a blobstore)");
+		return FAIL(-EILSEQ, "no blobstore signature \"SPDKBLOB\" at offset 0 (not a blobstore)");
 	}
 	sb->version = le32(p + SB_VERSION);
 	sb->length = le32(p + SB_LENGTH);
@@ -330,30 +317,30 @@ parse_super(struct store *s)
 	sb->crc_calc = page_crc(p);
 
 	if (sb->crc != sb->crc_calc) {
-		return fail(-EILSEQ, "super block CRC mismatch at offset %d: stored 0x%08" PRIx32
+		return FAIL(-EILSEQ, "super block CRC mismatch at offset %d: stored 0x%08" PRIx32
 			    ", computed 0x%08" PRIx32, SB_CRC, sb->crc, sb->crc_calc);
 	}
 	if (sb->version < BS_VERSION_MIN || sb->version > BS_VERSION_MAX) {
-		return fail(-EILSEQ, "super block version %" PRIu32 " at offset %d is outside %u..%u",
+		return FAIL(-EILSEQ, "super block version %" PRIu32 " at offset %d is outside %u..%u",
 			    sb->version, SB_VERSION, BS_VERSION_MIN, BS_VERSION_MAX);
 	}
 	if (sb->md_page_size < BS_PAGE || (sb->md_page_size & (sb->md_page_size - 1)) != 0) {
-		return fail(-EILSEQ, "md_page_size %" PRIu32 " at offset %d is not a power of two >= 4096",
+		return FAIL(-EILSEQ, "md_page_size %" PRIu32 " at offset %d is not a power of two >= 4096",
 			    sb->md_page_size, SB_MD_PAGE_SIZE);
 	}
 	if (sb->cluster_size == 0 || sb->cluster_size % sb->md_page_size != 0) {
-		return fail(-EILSEQ, "cluster_size %" PRIu32 " at offset %d is not a multiple of the md page size",
+		return FAIL(-EILSEQ, "cluster_size %" PRIu32 " at offset %d is not a multiple of the md page size",
 			    sb->cluster_size, SB_CLUSTER_SIZE);
 	}
 	if (sb->size == 0) {
-		return fail(-EILSEQ, "blobstore size 0 at offset %d", SB_SIZE);
+		return FAIL(-EILSEQ, "blobstore size 0 at offset %d", SB_SIZE);
 	}
 	s->md_end = 0;
 	for (int i = 0; i < 4; i++) {
 		uint64_t end = (uint64_t)regs[i]->start + regs[i]->len;
 
 		if (regs[i]->start == 0 && regs[i]->len != 0) {
-			return fail(-EILSEQ, "region at super block offset %d starts at page 0 (the super block)", offs[i]);
+			return FAIL(-EILSEQ, "region at super block offset %d starts at page 0 (the super block)", offs[i]);
 		}
 		if (end > s->md_end) {
 			s->md_end = end;
@@ -361,15 +348,15 @@ parse_super(struct store *s)
 	}
 	s->md_end *= sb->md_page_size;
 	if (s->md_end > sb->size) {
-		return fail(-EILSEQ, "metadata ends at byte %" PRIu64 ", beyond the blobstore size %" PRIu64,
+		return FAIL(-EILSEQ, "metadata ends at byte %" PRIu64 ", beyond the blobstore size %" PRIu64,
 			    s->md_end, sb->size);
 	}
 	if (s->len < s->md_end) {
-		return fail(-EINVAL, "image is %zu bytes but the metadata region ends at byte %" PRIu64
+		return FAIL(-EINVAL, "image is %zu bytes but the metadata region ends at byte %" PRIu64
 			    " (truncated inside the metadata)", s->len, s->md_end);
 	}
 	if (sb->md.len == 0) {
-		return fail(-EILSEQ, "md region length 0 at offset %d", SB_MD + 4);
+		return FAIL(-EILSEQ, "md region length 0 at offset %d", SB_MD + 4);
 	}
 	s->total_clusters = sb->size / sb->cluster_size;
 	{
@@ -378,7 +365,7 @@ parse_super(struct store *s)
 		s->md_clusters = ((uint64_t)sb->md.start + sb->md.len + ppc - 1) / ppc;
 	}
 	if (s->md_clusters > s->total_clusters) {
-		return fail(-EILSEQ, "metadata (%" PRIu64 " clusters) is larger than the store (%" PRIu64 " clusters)",
+		return FAIL(-EILSEQ, "metadata (%" PRIu64 " clusters) is larger than the store (%" PRIu64 " clusters)",
 			    s->md_clusters, s->total_clusters);
 	}
 	s->total_data_clusters = s->total_clusters - s->md_clusters;
@@ -397,21 +384,21 @@ parse_mask(struct store *s, struct mask *m, const char *name, uint8_t type, stru
 	m->name = name;
 	m->offset = off;
 	if (r.len == 0) {
-		return fail(-EILSEQ, "%s mask has length 0 in the super block", name);
+		return FAIL(-EILSEQ, "%s mask has length 0 in the super block", name);
 	}
 	p = s->img + off;
 	m->type = p[0];
 	m->length = le32(p + 1);
 	m->bits = p + MASK_HDR;
 	if (m->type != type) {
-		return fail(-EILSEQ, "%s mask at offset %" PRIu64 " has type %u, expected %u", name, off, m->type, type);
+		return FAIL(-EILSEQ, "%s mask at offset %" PRIu64 " has type %u, expected %u", name, off, m->type, type);
 	}
 	if ((uint64_t)m->length > (bytes - MASK_HDR) * 8) {
-		return fail(-EILSEQ, "%s mask at offset %" PRIu64 " claims %" PRIu32 " bits, more than its %" PRIu64
+		return FAIL(-EILSEQ, "%s mask at offset %" PRIu64 " claims %" PRIu32 " bits, more than its %" PRIu64
 			    " bytes hold", name, off, m->length, bytes);
 	}
 	if (m->length < min_bits || (exact_bits != 0 && m->length != exact_bits)) {
-		return fail(-EILSEQ, "%s mask at offset %" PRIu64 " has %" PRIu32 " bits, expected %" PRIu64,
+		return FAIL(-EILSEQ, "%s mask at offset %" PRIu64 " has %" PRIu32 " bits, expected %" PRIu64,
 			    name, off, m->length, exact_bits ? exact_bits : min_bits);
 	}
 	m->set = 0;
@@ -473,11 +460,11 @@ add_cluster(struct store *s, struct blob *b, uint64_t disk, uint64_t off)
 {
 	if (disk != 0) {
 		if (disk >= s->total_clusters) {
-			return fail(-EILSEQ, "blob 0x%" PRIx64 ": cluster %" PRIu64 " at offset %" PRIu64
+			return FAIL(-EILSEQ, "blob 0x%" PRIx64 ": cluster %" PRIu64 " at offset %" PRIu64
 				    " is beyond the store (%" PRIu64 " clusters)", b->id, disk, off, s->total_clusters);
 		}
 		if (!mask_get(&s->masks[1], disk)) {
-			warn(s, "blob 0x%" PRIx64 " uses cluster %" PRIu64 " (entry at offset %" PRIu64
+			WARN(s, "blob 0x%" PRIx64 " uses cluster %" PRIu64 " (entry at offset %" PRIu64
 			     ") that used_clusters marks free", b->id, disk, off);
 		}
 		if (add_run(b, b->num_clusters, (uint32_t)disk) != 0) {
@@ -485,7 +472,7 @@ add_cluster(struct store *s, struct blob *b, uint64_t disk, uint64_t off)
 		}
 		b->num_allocated++;
 	} else if (!(b->invalid & INV_THIN_PROV)) {
-		return fail(-EILSEQ, "blob 0x%" PRIx64 " is not thin provisioned but has an unallocated cluster "
+		return FAIL(-EILSEQ, "blob 0x%" PRIx64 " is not thin provisioned but has an unallocated cluster "
 			    "(entry at offset %" PRIu64 ")", b->id, off);
 	}
 	b->num_clusters++;
@@ -509,11 +496,11 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 			break;  /* padding of length 0 ends the page */
 		}
 		if (len > PG_DESC_LEN - cur - DESC_HDR) {
-			return fail(-EILSEQ, "descriptor type %u at offset %" PRIu64 " has length %" PRIu32
+			return FAIL(-EILSEQ, "descriptor type %u at offset %" PRIu64 " has length %" PRIu32
 				    ", past the end of md page %" PRIu32, type, doff, len, page);
 		}
 		if (extent_page && type != DESC_EXTENT_PAGE) {
-			return fail(-EILSEQ, "extent page %" PRIu32 " holds a descriptor of type %u at offset %" PRIu64,
+			return FAIL(-EILSEQ, "extent page %" PRIu32 " holds a descriptor of type %u at offset %" PRIu64,
 				    page, type, doff);
 		}
 		switch (type) {
@@ -521,7 +508,7 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 			break;
 		case DESC_FLAGS:
 			if (len != 24) {
-				return fail(-EILSEQ, "flags descriptor at offset %" PRIu64 " has length %" PRIu32
+				return FAIL(-EILSEQ, "flags descriptor at offset %" PRIu64 " has length %" PRIu32
 					    ", expected 24", doff, len);
 			}
 			b->have_flags = 1;
@@ -529,7 +516,7 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 			b->data_ro = le64(d + 13);
 			b->md_ro = le64(d + 21);
 			if ((b->invalid & ~INV_KNOWN) != 0) {
-				warn(s, "blob 0x%" PRIx64 " has unknown invalid_flags 0x%" PRIx64
+				WARN(s, "blob 0x%" PRIx64 " has unknown invalid_flags 0x%" PRIx64
 				     " (SPDK v26.01 would refuse to open it)", b->id, b->invalid & ~INV_KNOWN);
 			}
 			break;
@@ -539,12 +526,12 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 			struct xattr *x;
 
 			if (len < 4) {
-				return fail(-EILSEQ, "xattr descriptor at offset %" PRIu64 " is too short", doff);
+				return FAIL(-EILSEQ, "xattr descriptor at offset %" PRIu64 " is too short", doff);
 			}
 			nl = le16(d + 5);
 			vl = le16(d + 7);
 			if (len != 4u + nl + vl) {
-				return fail(-EILSEQ, "xattr descriptor at offset %" PRIu64 ": length %" PRIu32
+				return FAIL(-EILSEQ, "xattr descriptor at offset %" PRIu64 ": length %" PRIu32
 					    " != 4 + name %u + value %u", doff, len, nl, vl);
 			}
 			if (grow((void **)&b->xa, &b->cxa, b->nxa + 1, sizeof(*b->xa)) != 0) {
@@ -561,11 +548,11 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 		}
 		case DESC_EXTENT_RLE: {
 			if (b->table_found) {
-				return fail(-EILSEQ, "blob 0x%" PRIx64 ": extent RLE at offset %" PRIu64
+				return FAIL(-EILSEQ, "blob 0x%" PRIx64 ": extent RLE at offset %" PRIu64
 					    " next to an extent table", b->id, doff);
 			}
 			if (len == 0 || len % 8 != 0) {
-				return fail(-EILSEQ, "extent RLE descriptor at offset %" PRIu64 " has length %" PRIu32,
+				return FAIL(-EILSEQ, "extent RLE descriptor at offset %" PRIu64 " has length %" PRIu32,
 					    doff, len);
 			}
 			b->rle_found = 1;
@@ -573,8 +560,22 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 				uint32_t idx = le32(d + 5 + 8 * i);
 				uint32_t n = le32(d + 9 + 8 * i);
 
+				if (idx == 0) {
+					/* an unallocated run: only thin blobs may have one */
+					if (!(b->invalid & INV_THIN_PROV)) {
+						return FAIL(-EILSEQ, "blob 0x%" PRIx64 " is not thin provisioned but has an "
+							    "unallocated run (entry at offset %" PRIu64 ")", b->id, doff + 5 + (uint64_t)8 * i);
+					}
+					b->num_clusters += n;
+					continue;
+				}
+				if ((uint64_t)idx + n > s->total_clusters) {
+					return FAIL(-EILSEQ, "blob 0x%" PRIx64 ": run of %" PRIu32 " clusters at cluster %" PRIu32
+						    " (offset %" PRIu64 ") passes the end of the store (%" PRIu64 " clusters)",
+						    b->id, n, idx, doff + 5 + (uint64_t)8 * i, s->total_clusters);
+				}
 				for (uint32_t j = 0; j < n; j++) {
-					int rc = add_cluster(s, b, idx ? (uint64_t)idx + j : 0, doff + 5 + 8ULL * i);
+					int rc = add_cluster(s, b, (uint64_t)idx + j, doff + 5 + (uint64_t)8 * i);
 
 					if (rc != 0) {
 						return rc;
@@ -587,16 +588,16 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 			uint64_t ncl;
 
 			if (b->rle_found) {
-				return fail(-EILSEQ, "blob 0x%" PRIx64 ": extent table at offset %" PRIu64
+				return FAIL(-EILSEQ, "blob 0x%" PRIx64 ": extent table at offset %" PRIu64
 					    " next to an extent RLE", b->id, doff);
 			}
 			if (len < 8 || (len - 8) % 8 != 0) {
-				return fail(-EILSEQ, "extent table descriptor at offset %" PRIu64 " has length %" PRIu32,
+				return FAIL(-EILSEQ, "extent table descriptor at offset %" PRIu64 " has length %" PRIu32,
 					    doff, len);
 			}
 			ncl = le64(d + 5);
 			if (b->table_found && ncl != b->table_clusters) {
-				return fail(-EILSEQ, "extent table at offset %" PRIu64 " says %" PRIu64
+				return FAIL(-EILSEQ, "extent table at offset %" PRIu64 " says %" PRIu64
 					    " clusters, an earlier one %" PRIu64, doff, ncl, b->table_clusters);
 			}
 			b->table_found = 1;
@@ -606,18 +607,23 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 				uint32_t n = le32(d + 17 + 8 * i);
 
 				if (pidx != 0 && n != 1) {
-					return fail(-EILSEQ, "extent table entry at offset %" PRIu64
+					return FAIL(-EILSEQ, "extent table entry at offset %" PRIu64
 						    " names page %" PRIu32 " with count %" PRIu32 " (must be 1)",
-						    doff + 13 + 8ULL * i, pidx, n);
+						    doff + 13 + (uint64_t)8 * i, pidx, n);
 				}
 				if (pidx == 0 && !(b->invalid & INV_THIN_PROV)) {
-					return fail(-EILSEQ, "blob 0x%" PRIx64 " is not thin provisioned but its extent "
+					return FAIL(-EILSEQ, "blob 0x%" PRIx64 " is not thin provisioned but its extent "
 						    "table has unallocated pages (offset %" PRIu64 ")", b->id,
-						    doff + 13 + 8ULL * i);
+						    doff + 13 + (uint64_t)8 * i);
 				}
 				if (n > s->sb.md.len) {
-					return fail(-EILSEQ, "extent table entry at offset %" PRIu64
-						    " counts %" PRIu32 " pages", doff + 13 + 8ULL * i, n);
+					return FAIL(-EILSEQ, "extent table entry at offset %" PRIu64
+						    " counts %" PRIu32 " pages", doff + 13 + (uint64_t)8 * i, n);
+				}
+				if (b->ntable + n > (size_t)s->sb.md.len + (b->table_clusters / EXTENTS_PER_EP) + 1) {
+					return FAIL(-EILSEQ, "extent table of blob 0x%" PRIx64 " at offset %" PRIu64
+						    " lists more extent pages than its clusters or the md region need",
+						    b->id, doff);
 				}
 				for (uint32_t j = 0; j < n; j++) {
 					if (grow((void **)&b->table, &b->ctable, b->ntable + 1, sizeof(*b->table)) != 0) {
@@ -633,17 +639,17 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 			struct eppage *e;
 
 			if (b->rle_found) {
-				return fail(-EILSEQ, "blob 0x%" PRIx64 ": extent page descriptor at offset %" PRIu64
+				return FAIL(-EILSEQ, "blob 0x%" PRIx64 ": extent page descriptor at offset %" PRIu64
 					    " next to an extent RLE", b->id, doff);
 			}
 			if (len <= 4 || (len - 4) % 4 != 0) {
-				return fail(-EILSEQ, "extent page descriptor at offset %" PRIu64 " has length %" PRIu32,
+				return FAIL(-EILSEQ, "extent page descriptor at offset %" PRIu64 " has length %" PRIu32,
 					    doff, len);
 			}
 			start = le32(d + 5);
 			n = (len - 4) / 4;
 			if (start != b->num_clusters) {
-				return fail(-EILSEQ, "extent page descriptor at offset %" PRIu64 " starts at cluster %"
+				return FAIL(-EILSEQ, "extent page descriptor at offset %" PRIu64 " starts at cluster %"
 					    PRIu32 ", expected %" PRIu64, doff, start, b->num_clusters);
 			}
 			if (grow((void **)&b->eps, &b->ceps, b->neps + 1, sizeof(*b->eps)) != 0) {
@@ -655,7 +661,7 @@ parse_descriptors(struct store *s, struct blob *b, uint32_t page, int extent_pag
 			e->start_cluster = start;
 			e->entries = n;
 			for (size_t i = 0; i < n; i++) {
-				int rc = add_cluster(s, b, le32(d + 9 + 4 * i), doff + 9 + 4ULL * i);
+				int rc = add_cluster(s, b, le32(d + 9 + 4 * i), doff + 9 + (uint64_t)4 * i);
 
 				if (rc != 0) {
 					return rc;
@@ -683,26 +689,26 @@ check_page(struct store *s, uint32_t page, uint64_t id, const char *what, int ch
 	uint32_t crc;
 
 	if (page >= s->sb.md.len) {
-		return fail(-EILSEQ, "blob 0x%" PRIx64 ": %s md page %" PRIu32 " is outside the md region (%" PRIu32
+		return FAIL(-EILSEQ, "blob 0x%" PRIx64 ": %s md page %" PRIu32 " is outside the md region (%" PRIu32
 			    " pages)", id, what, page, s->sb.md.len);
 	}
 	off = md_page_offset(s, page);
 	p = s->img + off;
 	crc = page_crc(p);
 	if (crc != le32(p + PG_CRC)) {
-		return fail(-EILSEQ, "CRC mismatch in md page %" PRIu32 " (offset %" PRIu64 ", blob 0x%" PRIx64
+		return FAIL(-EILSEQ, "CRC mismatch in md page %" PRIu32 " (offset %" PRIu64 ", blob 0x%" PRIx64
 			    ", %s): stored 0x%08" PRIx32 ", computed 0x%08" PRIx32, page, off, id, what,
 			    le32(p + PG_CRC), crc);
 	}
 	if (check_owner && le64(p + PG_ID) != id) {
-		return fail(-EILSEQ, "md page %" PRIu32 " at offset %" PRIu64 " belongs to blob 0x%" PRIx64
+		return FAIL(-EILSEQ, "md page %" PRIu32 " at offset %" PRIu64 " belongs to blob 0x%" PRIx64
 			    ", expected 0x%" PRIx64, page, off, le64(p + PG_ID), id);
 	}
 	if (!mask_get(&s->masks[0], page)) {
-		warn(s, "md page %" PRIu32 " (blob 0x%" PRIx64 ", %s) is not set in used_pages", page, id, what);
+		WARN(s, "md page %" PRIu32 " (blob 0x%" PRIx64 ", %s) is not set in used_pages", page, id, what);
 	}
 	if (s->page_seen[page]) {
-		return fail(-EILSEQ, "md page %" PRIu32 " at offset %" PRIu64 " is used twice (blob 0x%" PRIx64 ")",
+		return FAIL(-EILSEQ, "md page %" PRIu32 " at offset %" PRIu64 " is used twice (blob 0x%" PRIx64 ")",
 			    page, off, id);
 	}
 	return 0;
@@ -733,7 +739,7 @@ parse_blob(struct store *s, uint32_t first)
 		}
 		p = s->img + md_page_offset(s, page);
 		if (le32(p + PG_SEQ) != seq) {
-			return fail(-EILSEQ, "md page %" PRIu32 " at offset %" PRIu64 " has sequence number %" PRIu32
+			return FAIL(-EILSEQ, "md page %" PRIu32 " at offset %" PRIu64 " has sequence number %" PRIu32
 				    ", expected %" PRIu32, page, md_page_offset(s, page) + PG_SEQ, le32(p + PG_SEQ), seq);
 		}
 		s->page_seen[page] = 1;
@@ -762,7 +768,7 @@ parse_blob(struct store *s, uint32_t first)
 		uint64_t remaining = b->table_clusters;
 
 		if (b->num_clusters != 0) {
-			return fail(-EILSEQ, "blob 0x%" PRIx64 " has extent page descriptors in its own md pages", b->id);
+			return FAIL(-EILSEQ, "blob 0x%" PRIx64 " has extent page descriptors in its own md pages", b->id);
 		}
 		for (size_t i = 0; i < b->ntable; i++) {
 			uint32_t ep = b->table[i];
@@ -788,7 +794,7 @@ parse_blob(struct store *s, uint32_t first)
 				uint64_t before = b->num_clusters;
 
 				if (le32(p + PG_SEQ) != 0 || le32(p + PG_NEXT) != INVALID_PAGE) {
-					return fail(-EILSEQ, "extent page %" PRIu32 " at offset %" PRIu64
+					return FAIL(-EILSEQ, "extent page %" PRIu32 " at offset %" PRIu64
 						    " has sequence %" PRIu32 " / next %" PRIu32 " (must be 0 / none)",
 						    ep, md_page_offset(s, ep), le32(p + PG_SEQ), le32(p + PG_NEXT));
 				}
@@ -798,14 +804,14 @@ parse_blob(struct store *s, uint32_t first)
 					return rc;
 				}
 				if (b->num_clusters - before > remaining) {
-					return fail(-EILSEQ, "extent page %" PRIu32 " holds more clusters than the extent "
+					return FAIL(-EILSEQ, "extent page %" PRIu32 " holds more clusters than the extent "
 						    "table of blob 0x%" PRIx64 " has left", ep, b->id);
 				}
 				remaining -= b->num_clusters - before;
 			}
 		}
 		if (remaining != 0) {
-			warn(s, "blob 0x%" PRIx64 ": extent table says %" PRIu64 " clusters, extent pages cover %" PRIu64,
+			WARN(s, "blob 0x%" PRIx64 ": extent table says %" PRIu64 " clusters, extent pages cover %" PRIu64,
 			     b->id, b->table_clusters, b->num_clusters);
 		}
 	}
@@ -814,7 +820,7 @@ parse_blob(struct store *s, uint32_t first)
 
 		if (x->internal && x->name_len == 4 && memcmp(x->name, "SNAP", 4) == 0) {
 			if (x->value_len != 8) {
-				return fail(-EILSEQ, "blob 0x%" PRIx64 ": internal xattr SNAP has %u bytes, expected 8",
+				return FAIL(-EILSEQ, "blob 0x%" PRIx64 ": internal xattr SNAP has %u bytes, expected 8",
 					    b->id, x->value_len);
 			}
 			b->has_parent = 1;
@@ -842,7 +848,7 @@ parse_blobs(struct store *s)
 
 	s->page_seen = calloc((size_t)s->sb.md.len + 1, 1);
 	if (s->page_seen == NULL) {
-		return fail(-ENOMEM, "out of memory");
+		return FAIL(-ENOMEM, "out of memory");
 	}
 	for (uint32_t i = 0; i < s->sb.md.len; i++) {
 		if (!mask_get(&s->masks[2], i)) {
@@ -855,7 +861,7 @@ parse_blobs(struct store *s)
 	}
 	for (uint32_t i = 0; i < s->sb.md.len; i++) {
 		if (mask_get(&s->masks[0], i) && !s->page_seen[i]) {
-			warn(s, "md page %" PRIu32 " is set in used_pages but belongs to no blob", i);
+			WARN(s, "md page %" PRIu32 " is set in used_pages but belongs to no blob", i);
 		}
 	}
 	for (size_t i = 0; i < s->nblobs; i++) {
@@ -865,7 +871,7 @@ parse_blobs(struct store *s)
 			struct blob *p = find_blob(s, b->parent);
 
 			if (p == NULL) {
-				warn(s, "blob 0x%" PRIx64 " names snapshot 0x%" PRIx64 ", which is not in the store",
+				WARN(s, "blob 0x%" PRIx64 " names snapshot 0x%" PRIx64 ", which is not in the store",
 				     b->id, b->parent);
 			} else {
 				p->is_snapshot = 1;
@@ -873,7 +879,7 @@ parse_blobs(struct store *s)
 		}
 	}
 	if (s->sb.super_blob != BLOBID_INVALID && find_blob(s, s->sb.super_blob) == NULL) {
-		warn(s, "super blob 0x%" PRIx64 " is not in the store", s->sb.super_blob);
+		WARN(s, "super blob 0x%" PRIx64 " is not in the store", s->sb.super_blob);
 	}
 	{
 		uint64_t used = s->md_clusters;
@@ -882,7 +888,7 @@ parse_blobs(struct store *s)
 			used += s->blobs[i].num_allocated;
 		}
 		if (used != s->total_clusters - s->free_clusters) {
-			warn(s, "used_clusters has %" PRIu64 " clusters set, metadata plus blobs account for %" PRIu64,
+			WARN(s, "used_clusters has %" PRIu64 " clusters set, metadata plus blobs account for %" PRIu64,
 			     s->total_clusters - s->free_clusters, used);
 		}
 	}
@@ -1564,7 +1570,9 @@ read_input(const char *path, uint8_t **out, size_t *outlen)
 	int rc = 0;
 
 	if (f == NULL) {
-		return fail(-errno, "cannot open %s: %s", path, strerror(errno));
+		int e = errno;
+
+		return FAIL(-e, "cannot open %s: %s", path, strerror(e));
 	}
 	for (;;) {
 		size_t n;
@@ -1577,12 +1585,12 @@ read_input(const char *path, uint8_t **out, size_t *outlen)
 		len += n;
 		if (n == 0) {
 			if (ferror(f)) {
-				rc = fail(-EIO, "read error on %s", path);
+				rc = FAIL(-EIO, "read error on %s", path);
 			}
 			break;
 		}
 		if (len > MAX_INPUT) {
-			rc = fail(-EFBIG, "%s is larger than %llu bytes", path, (unsigned long long)MAX_INPUT);
+			rc = FAIL(-EFBIG, "%s is larger than %llu bytes", path, (unsigned long long)MAX_INPUT);
 			break;
 		}
 	}
@@ -1695,7 +1703,7 @@ main(int argc, char **argv)
 			print_text(stdout, &s);
 		}
 		if (fflush(stdout) != 0) {
-			rc = fail(-EIO, "write error on stdout");
+			rc = FAIL(-EIO, "write error on stdout");
 		}
 	}
 	if (rc != 0) {

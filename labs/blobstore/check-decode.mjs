@@ -7,6 +7,9 @@
 //       gunzip the committed image
 //   node blobstore/check-decode.mjs corrupt IN.img OUTDIR
 //       write damaged copies (one fault each) and OUTDIR/cases.txt: "file<TAB>expected stderr text"
+//   node blobstore/check-decode.mjs fuzz IN.img OUTDIR N
+//       N copies with a few random bytes changed in the metadata (a fixed seed, so every run
+//       makes the same files); the decoder must answer each with exit 0 or 1, never a crash
 //   node blobstore/check-decode.mjs validate DECODE.json SPDK.json
 //       the decoder's JSON has the expected shape and agrees with what SPDK reported
 //       (labs/results/lvstore-image.json): every lvol's name, uuid, size in clusters,
@@ -57,6 +60,31 @@ if (cmd === 'unpack') {
 	make('tiny.img', 'shorter than a super block', (c) => c.subarray(0, 100));
 	writeFileSync(path.join(b, 'cases.txt'), `${cases.join('\n')}\n`);
 	console.log(`check-decode: ${cases.length} damaged copies in ${b}`);
+} else if (cmd === 'fuzz') {
+	const img = readFileSync(a);
+	mkdirSync(b, { recursive: true });
+	const n = Number(process.argv[5] ?? 40);
+	let seed = 0x5eed1234;
+	const rnd = (m) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % m; };
+	const mdStart = img.readUInt32LE(48), pg = img.readUInt32LE(92) || 4096;
+	// The interesting bytes: the first 8 md pages (where the blobs are) and the headers before them.
+	const hot = (mdStart + 8) * pg;
+	for (let i = 0; i < n; i++) {
+		const c = Buffer.from(img);
+		const flips = 1 + rnd(4);
+		for (let k = 0; k < flips; k++) {
+			const off = rnd(hot);
+			c[off] = rnd(256);
+			// Most flips would only break a CRC; fixing the CRC of the page hit lets the
+			// decoder's parsing behind the CRC be exercised too.
+			if (rnd(4) !== 0) {
+				const page = Math.floor(off / pg) * pg;
+				c.writeUInt32LE(crc32c(c.subarray(page, page + 4092)), page + 4092);
+			}
+		}
+		writeFileSync(path.join(b, `fuzz-${String(i).padStart(3, '0')}.img`), c);
+	}
+	console.log(`check-decode: ${n} fuzzed copies in ${b}`);
 } else if (cmd === 'validate') {
 	const d = JSON.parse(readFileSync(a, 'utf8'));
 	const spdk = JSON.parse(readFileSync(b, 'utf8'));
@@ -66,6 +94,16 @@ if (cmd === 'unpack') {
 } else {
 	console.error('usage: check-decode.mjs unpack|corrupt|validate ...');
 	process.exit(2);
+}
+
+// CRC32C (reflected 0x82F63B78, seed and final xor all ones), as the decoder computes it.
+function crc32c(buf) {
+	let c = 0xffffffff;
+	for (const byte of buf) {
+		c ^= byte;
+		for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+	}
+	return (c ^ 0xffffffff) >>> 0;
 }
 
 function need(obj, keys, where) {
