@@ -236,6 +236,7 @@ async function main() {
 	const pat = Buffer.alloc(2 * MiB);
 	for (let i = 0; i < pat.length; i += 4) pat.writeUInt32LE((i / 4) ^ 0x5bd1e995, i);
 	writeFileSync(pattern, pat);
+	steps.push({ tool: 'file', what: 'the data written: 2 MiB of little-endian u32 words, word i = i XOR 0x5bd1e995', path: '$WORK/pattern.bin' });
 
 	log('phase 1: lvstore, thick and thin lvols');
 	await withTarget('create', async (rpc) => {
