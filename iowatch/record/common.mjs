@@ -174,12 +174,12 @@ export class Rpc {
 // Any built SPDK application (build/bin/spdk_tgt, build/bin/spdk_nvme_perf, ...), bounded by
 // timeout(1) and tracked so that every exit path of the script stops it. With rpcSock (the path
 // given to the application's -r), waits until its RPC server answers and returns the client too.
-export async function startApp(spdk, binRel, args, logFile, maxLifeS, { rpcSock = null, preload = '' } = {}) {
+export async function startApp(spdk, binRel, args, logFile, maxLifeS, { rpcSock = null, preload = '', cwd = undefined } = {}) {
 	const bin = path.join(spdk, binRel);
 	const fd = openSync(logFile, 'w');
 	const env = spdkEnv(spdk, preload);
 	const c = spawn('timeout', ['-k', '10', String(maxLifeS), 'env', `LD_PRELOAD=${env.LD_PRELOAD}`, bin, ...args],
-		{ env: { ...env, LD_PRELOAD: '' }, stdio: ['ignore', fd, fd] });
+		{ env: { ...env, LD_PRELOAD: '' }, stdio: ['ignore', fd, fd], cwd });
 	closeSync(fd);
 	children.add(c);
 	c.once('exit', () => children.delete(c));

@@ -13,4 +13,5 @@ export { default as Step } from './Step.astro';
 export { default as Figure } from './Figure.astro';
 export { default as Deeper } from './Deeper.astro';
 export { default as LabChart } from './LabChart.astro';
+export { default as WedgeTimeline } from './WedgeTimeline.astro';
 export { default as PageRef } from './PageRef.astro';
