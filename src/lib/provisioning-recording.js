@@ -229,6 +229,9 @@ function checkFacts(doc, p) {
 	const io2 = find(steps, 'target-gone', 'bdevperf2', 'perform_tests');
 	if (io2 && !/bdevperf failed/.test(io2.error?.message ?? '')) p('the bdevperf run during the outage must end in its failure reply');
 	const det = find(steps, 'target-gone', 'initiator', 'bdev_nvme_detach_controller');
+	const job = outageJob(doc);
+	if (!job) p("bdevperf2's log must hold its job summary line");
+	else if (!(job.maxUs / 1000 >= failMs && job.failed >= 1)) p('the outage job must have held an I/O at least fast_io_fail_timeout_sec and failed at least one');
 	if (det && det.error?.code !== -19) p('detaching the given-up controller must fail with -19 (ENODEV)');
 	const snapDel = find(steps, 'teardown-failure', 'target', 'bdev_lvol_delete');
 	if (snapDel && snapDel.params?.name !== 'lvs0/snap0') p('the refused lvol delete must be the snapshot that still has a clone');
@@ -252,9 +255,16 @@ const num = (v, digits = 3) => Number(Number(v).toPrecision(digits)).toLocaleStr
 const msText = (v) => `${v < 10 ? num(v, 2) : num(v, 3)} ms`;
 const sText = (ms) => `${num(ms / 1000, 2)} s`;
 
+// JSON with a space after every comma and colon between members, so a phone can wrap it.
+export function spaced(v) {
+	if (Array.isArray(v)) return `[${v.map(spaced).join(', ')}]`;
+	if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${spaced(x)}`).join(', ')}}`;
+	return JSON.stringify(v);
+}
+
 // A short JSON text of a value, cut to `max` characters.
 function brief(v, max = 160) {
-	const t = JSON.stringify(v);
+	const t = spaced(v);
 	return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
@@ -310,6 +320,16 @@ function reconnectAttempts(doc) {
 	return times.map((t) => (t - times[0]) / 1000);
 }
 
+// bdevperf's own summary line for the job that ran through the outage.
+export function outageJob(doc) {
+	const line = (doc.logs?.bdevperf2 ?? []).find((l) => /^Perf1n1\s+:/.test(l));
+	if (!line) return null;
+	const v = line.split(':')[1].trim().split(/\s+/).map(Number);
+	if (v.length !== 8 || !v.every(Number.isFinite)) return null;
+	const [runtimeS, iops, , failPerS, , avgUs, , maxUs] = v;
+	return { runtimeS, iops, failPerS, failed: Math.round(failPerS * runtimeS), avgUs, maxUs };
+}
+
 function checked(doc) {
 	const problems = checkProvisioning(doc);
 	if (problems.length) throw new ProvisioningRecordingError(`labs/results/${RECORDING}.json: ${problems.join('; ')}`);
@@ -352,6 +372,8 @@ export function provisioningFacts(doc = loadProvisioning()) {
 		bdevGoneAfter: sText(w.bdev_gone_t_ms - w.started_t_ms),
 		attempts: attempts.map((t) => `${num(t, 3)} s`),
 		attemptCount: attempts.length,
+		outageJob: (() => { const j = outageJob(doc); return { runtime: `${num(j.runtimeS, 3)} s`, maxLatency: `${num(j.maxUs / 1e6, 3)} s`, failed: String(j.failed), iops: num(j.iops) }; })(),
+		removedAfterStartS: num((w.started_t_ms - at('target-gone', 'bdevperf2', 'perform_tests').t_ms) / 1000, 2),
 		iostat: {
 			cloneBefore: io('target-provision', 'target'),
 			initiator: io('io', 'initiator'),
