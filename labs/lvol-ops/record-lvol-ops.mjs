@@ -159,6 +159,7 @@ async function main() {
 
 	// lvstore
 	const lvsUuid = must(await step('lvs.create', 'create an lvstore with 2 MiB clusters (the default is 4 MiB)', 'bdev_lvol_create_lvstore', { bdev_name: 'm0', lvs_name: 'lvs0', cluster_sz: 2097152 }, rpc), 'lvs');
+	await step('lvs.create.retry', 'the same create again (a retry after a timeout looks like this)', 'bdev_lvol_create_lvstore', { bdev_name: 'm0', lvs_name: 'lvs0', cluster_sz: 2097152 }, rpc);
 	await step('lvs.create.same_bdev', 'a second lvstore on the same (now claimed) base bdev', 'bdev_lvol_create_lvstore', { bdev_name: 'm0', lvs_name: 'lvs1' }, rpc);
 	await step('lvs.create.dup_name', 'an lvstore whose name is already used, on another bdev', 'bdev_lvol_create_lvstore', { bdev_name: 'm1', lvs_name: 'lvs0' }, rpc);
 	await step('lvs.create.no_bdev', 'an lvstore on a bdev that does not exist', 'bdev_lvol_create_lvstore', { bdev_name: 'nosuch', lvs_name: 'lvs9' }, rpc);
@@ -210,7 +211,9 @@ async function main() {
 	await step('decouple.no_parent', 'decouple an lvol that has no parent', 'bdev_lvol_decouple_parent', { name: thick2 }, rpc);
 	await step('decouple.thin_no_parent', 'decouple a thin lvol that has no parent', 'bdev_lvol_decouple_parent', { name: thin }, rpc);
 	await step('decouple.clone', 'decouple clone1 from snap1', 'bdev_lvol_decouple_parent', { name: clone1 }, rpc);
+	await step('decouple.retry', 'decouple clone1 again (a retry)', 'bdev_lvol_decouple_parent', { name: clone1 }, rpc);
 	await step('inflate.clone', 'inflate clone2: every cluster allocated, no parent', 'bdev_lvol_inflate', { name: clone2 }, rpc);
+	await step('inflate.retry', 'inflate clone2 again (a retry)', 'bdev_lvol_inflate', { name: clone2 }, rpc);
 	await step('inflate.no_bdev', 'inflate a name that does not exist', 'bdev_lvol_inflate', { name: 'nosuch' }, rpc);
 	await step('lvols.after_inflate', 'the lvols after decouple and inflate', 'bdev_lvol_get_lvols', { lvs_name: 'lvs0' }, rpc);
 	await step('delete.snapshot_one_clone', 'delete snap1 now that only vol1 is its clone', 'bdev_lvol_delete', { name: snap1 }, rpc);

@@ -15,6 +15,7 @@ export const SCRIPT = 'labs/lvol-ops/record-lvol-ops.mjs';
 // What the page says each step replied: [code, message] for an error, { result } for a success.
 // For a pipelined step, one entry per request, in request order.
 export const STATED = {
+	'lvs.create.retry': [-1, 'Operation not permitted'],
 	'lvs.create.same_bdev': [-1, 'Operation not permitted'],
 	'lvs.create.dup_name': [-17, 'File exists'],
 	'lvs.create.no_bdev': [-19, 'No such device'],
@@ -43,7 +44,9 @@ export const STATED = {
 	'decouple.no_parent': [-32602, 'Invalid argument'],
 	'decouple.thin_no_parent': [-32602, 'Invalid argument'],
 	'decouple.clone': { result: true },
+	'decouple.retry': [-32602, 'Invalid argument'],
 	'inflate.clone': { result: true },
+	'inflate.retry': { result: true },
 	'inflate.no_bdev': [-19, 'No such device'],
 	'delete.snapshot_one_clone': { result: true },
 	'rename': { result: true },
