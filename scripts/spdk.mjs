@@ -4,12 +4,13 @@
 //   node scripts/spdk.mjs check-project       the project's own code under tree="project" excerpts against spdk.lock (no tree needed)
 //   node scripts/spdk.mjs pin                 re-resolve everything and rewrite spdk.lock, printing what moved
 //   node scripts/spdk.mjs drift <other-tree>  what would change if the site moved to another SPDK version
-//   node scripts/spdk.mjs get [--soft]        shallow clone of SPDK v26.01 into spdk_v26_01_migration/
+//   node scripts/spdk.mjs get [--soft]        shallow clone of SPDK v26.01 into spdk_v26_01_migration/, and
+//                                           libvfio-user at the commit v26.01 pins into libvfio-user_f922ada/
 //   node scripts/spdk.mjs colors              rewrite src/styles/code-colors.css from the Shiki themes
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, renameSync, mkdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { inspectTree, readLock, LOCK_PATH, PROJECT_ROOT, SPDK_TAG, SPDK_VERSION, defaultTreeDir, SourceTree, SymbolCache } from '../src/lib/excerpts.js';
+import { inspectTree, inspectLvuTree, readLock, LOCK_PATH, PROJECT_ROOT, SPDK_TAG, SPDK_VERSION, defaultTreeDir, defaultLvuDir, LVU_COMMIT, LVU_REPO, SourceTree, SymbolCache } from '../src/lib/excerpts.js';
 import { explainerFiles } from '../src/lib/pages.js';
 import { verify, makeTrees, formatErrors, checkProjectPins } from '../src/lib/verify.js';
 import { driftReport, formatDrift } from '../src/lib/drift.js';
@@ -55,6 +56,11 @@ async function checkProject() {
 async function check({ soft }) {
 	if (soft && !inspectTree().present) await checkProject();
 	const t = requireTree({ soft });
+	const lvu = inspectLvuTree();
+	if (lvu.present && !lvu.commitOk) {
+		console.error(`spdk:check: the libvfio-user tree at ${lvu.dir} is at ${lvu.commit ?? 'an unknown commit'}, not ${LVU_COMMIT} (the commit SPDK ${SPDK_TAG} pins); point LIBVFIO_USER_DIR at that commit or run npm run spdk:get after moving it away`);
+		process.exit(1);
+	}
 	const t0 = Date.now();
 	const lock = readLock();
 	const cache = new SymbolCache();
@@ -119,7 +125,37 @@ async function drift(otherDir) {
 	console.log(formatDrift(report, otherDir));
 }
 
+// libvfio-user at the commit SPDK v26.01 pins (Layer 7 cites it): a shallow fetch of that commit.
+function getLvu({ soft }) {
+	const dir = defaultLvuDir();
+	const t = inspectLvuTree(dir);
+	if (t.present) {
+		if (t.commitOk) console.log(`spdk:get: libvfio-user ${LVU_COMMIT.slice(0, 7)} is already at ${dir}`);
+		else { console.error(`spdk:get: ${dir} holds libvfio-user at ${t.commit ?? 'an unknown commit'}, not ${LVU_COMMIT}; move it away first`); if (!soft) process.exit(1); }
+		return;
+	}
+	if (existsSync(dir)) {
+		console.error(`spdk:get: ${dir} exists but holds no libvfio-user tree; move it away first`);
+		if (!soft) process.exit(1);
+		return;
+	}
+	console.log(`spdk:get: shallow fetch of libvfio-user ${LVU_COMMIT.slice(0, 7)} (the commit SPDK ${SPDK_TAG} pins) into ${dir}`);
+	const git = (...a) => spawnSync('git', ['-C', dir, ...a], { stdio: 'inherit', timeout: 300_000, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+	mkdirSync(dir, { recursive: true });
+	let r = git('init', '--quiet');
+	if (r.status === 0) r = git('fetch', '--quiet', '--depth', '1', LVU_REPO, LVU_COMMIT);
+	if (r.status === 0) r = git('checkout', '--quiet', 'FETCH_HEAD');
+	if (r.status !== 0) {
+		rmSync(dir, { recursive: true, force: true });
+		const msg = `spdk:get: could not fetch libvfio-user from GitHub (${r.error?.message ?? `git exited ${r.status}`}). The site still builds: its excerpts show as cards with their permalinks.`;
+		if (soft) { console.log(msg); return; }
+		console.error(msg);
+		process.exit(1);
+	}
+}
+
 function get({ soft }) {
+	getLvu({ soft });
 	const dir = defaultTreeDir();
 	if (inspectTree(dir).present) {
 		console.log(`spdk:get: a tree is already at ${dir}`);

@@ -3,6 +3,7 @@
 // Pages never hold SPDK code; the lock holds only paths, names, line numbers and hashes.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cSymbols, isCFile } from './csymbols.js';
@@ -12,6 +13,14 @@ export const SPDK_TAG = 'v26.01';
 export const SPDK_VERSION = '26.01';
 export const LOCK_PATH = process.env.SPDK_LOCK ? path.resolve(process.env.SPDK_LOCK) : path.join(PROJECT_ROOT, 'spdk.lock');
 export const PERMALINK_BASE = `https://github.com/spdk/spdk/blob/${SPDK_TAG}/`;
+// libvfio-user at the commit SPDK v26.01 pins as its submodule (git ls-tree v26.01 libvfio-user):
+// Layer 7 cites it with tree="libvfio-user", pinned and checked like SPDK code.
+export const LVU_COMMIT = 'f922ada35b3ef47407687d19c63db1ea19c96550';
+export const LVU_REPO = 'https://github.com/nutanix/libvfio-user';
+export const LVU_PERMALINK_BASE = `${LVU_REPO}/blob/${LVU_COMMIT}/`;
+export const TREES = ['spdk', 'project', 'libvfio-user'];
+// What a reader sees in a chip's or excerpt's title for each tree.
+export const TREE_LABEL = { spdk: `SPDK ${SPDK_TAG}`, 'libvfio-user': `libvfio-user ${LVU_COMMIT.slice(0, 7)}`, project: "the project's own code" };
 
 export class ExcerptError extends Error {
 	constructor(message, origin) {
@@ -19,6 +28,24 @@ export class ExcerptError extends Error {
 		this.origin = origin;
 		this.detail = message;
 	}
+}
+
+export function defaultLvuDir() {
+	return process.env.LIBVFIO_USER_DIR ? path.resolve(process.env.LIBVFIO_USER_DIR) : path.join(PROJECT_ROOT, `libvfio-user_${LVU_COMMIT.slice(0, 7)}`);
+}
+
+// What the libvfio-user tree at dir is: { present, dir, commit, reason }. A git checkout must be at
+// LVU_COMMIT; a plain copy must carry a .libvfio-user-commit file naming it (npm run spdk:get writes one).
+export function inspectLvuTree(dir = defaultLvuDir()) {
+	if (process.env.SPDK_EXCERPTS === 'off') return { present: false, dir, reason: 'excerpt resolution is off (SPDK_EXCERPTS=off)' };
+	if (!existsSync(path.join(dir, 'lib/libvfio-user.c'))) return { present: false, dir, reason: `no libvfio-user tree at ${dir}` };
+	let commit = null;
+	const marker = path.join(dir, '.libvfio-user-commit');
+	if (existsSync(marker)) commit = readFileSync(marker, 'utf8').trim();
+	else {
+		try { commit = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a git checkout */ }
+	}
+	return { present: true, dir, commit, commitOk: commit === LVU_COMMIT };
 }
 
 export function defaultTreeDir() {
@@ -139,7 +166,7 @@ export class SourceTree {
 // A reference as written in a page, normalised. Keys are the stable identity used in spdk.lock.
 export function normalizeRef(raw) {
 	const ref = {
-		tree: raw.tree === 'project' ? 'project' : 'spdk',
+		tree: raw.tree ?? 'spdk',
 		path: raw.path,
 		symbol: raw.symbol || undefined,
 		occurrence: raw.occurrence ? Number(raw.occurrence) : undefined,
@@ -148,6 +175,7 @@ export function normalizeRef(raw) {
 		lines: raw.lines ? String(raw.lines) : undefined,
 		at: raw.at || undefined,
 	};
+	if (!TREES.includes(ref.tree)) throw new ExcerptError(`tree="${ref.tree}" is not a source tree (${TREES.join(', ')})`, raw.origin);
 	if (!ref.path) throw new ExcerptError('an excerpt or chip needs a path', raw.origin);
 	if (ref.at && (ref.from || ref.to || ref.lines)) throw new ExcerptError('use either at or from/to/lines, not both', raw.origin);
 	if (!ref.symbol && !ref.lines && !ref.at && !ref.from) {
@@ -157,7 +185,7 @@ export function normalizeRef(raw) {
 }
 
 export function refKey(ref) {
-	let key = `${ref.tree === 'project' ? 'project:' : ''}${ref.path}`;
+	let key = `${ref.tree === 'spdk' ? '' : `${ref.tree}:`}${ref.path}`;
 	if (ref.symbol) key += `#${ref.symbol}`;
 	if (ref.occurrence) key += `[${ref.occurrence}]`;
 	if (ref.lines) key += `:${ref.lines}`;
@@ -212,6 +240,9 @@ function locateSymbol(file, ref, origin) {
 export async function resolveRef(tree, rawRef, { origin, expectedSha } = {}) {
 	const ref = normalizeRef({ ...rawRef, origin });
 	const file = await tree.file(ref.path);
+	if (!file && tree.name === 'libvfio-user' && !existsSync(path.join(tree.dir, 'lib/libvfio-user.c'))) {
+		throw new ExcerptError(`tree="libvfio-user" needs libvfio-user at ${LVU_COMMIT.slice(0, 7)} in ${tree.dir} (npm run spdk:get fetches it, or set LIBVFIO_USER_DIR)`, origin);
+	}
 	if (!file) throw new ExcerptError(`file ${ref.path} does not exist in the ${tree.name} tree at ${tree.dir}`, origin);
 	let span;
 	let symbolInfo = null;

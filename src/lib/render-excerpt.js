@@ -2,7 +2,7 @@
 // cached for the whole process), checks it against spdk.lock, and highlights it with Shiki.
 // Without an SPDK tree it falls back to the pins in spdk.lock, so the site still builds.
 import { createHighlighter } from 'shiki';
-import { SymbolCache, inspectTree, readLock, refKey, normalizeRef, ExcerptError, compareWithPin, PERMALINK_BASE, SPDK_VERSION } from './excerpts.js';
+import { SymbolCache, inspectTree, inspectLvuTree, readLock, refKey, normalizeRef, ExcerptError, compareWithPin, PERMALINK_BASE, LVU_PERMALINK_BASE, LVU_COMMIT, SPDK_VERSION, TREE_LABEL } from './excerpts.js';
 import { makeTrees, resolveWithAnchors } from './verify.js';
 import { THEMES, tokenClasses } from './code-colors.js';
 
@@ -13,13 +13,25 @@ function getState() {
 	if (tree.present && !tree.versionOk) {
 		throw new ExcerptError(`the SPDK tree at ${tree.dir} is version ${tree.version}, not ${SPDK_VERSION}; point SPDK_DIR at a v${SPDK_VERSION} tree`);
 	}
+	const lvu = inspectLvuTree();
+	if (lvu.present && !lvu.commitOk) {
+		throw new ExcerptError(`the libvfio-user tree at ${lvu.dir} is at ${lvu.commit ?? 'an unknown commit'}, not ${LVU_COMMIT}; point LIBVFIO_USER_DIR at a checkout of that commit`);
+	}
 	// The strict check that npm run build runs first has parsed the cited files: reuse its symbols.
-	state = { tree, trees: makeTrees(tree.dir, undefined, { cache: new SymbolCache() }), lock: readLock(), noticed: false };
+	state = { tree, lvu, trees: makeTrees(tree.dir, undefined, { cache: new SymbolCache(), lvuDir: lvu.dir }), lock: readLock(), noticed: false };
 	if (!tree.present) {
 		console.warn(`[spdk] ${tree.reason}: excerpts render as cards from spdk.lock (path, symbol, lines, permalink, notes). Run npm run spdk:get to see the code.`);
 	}
 	return state;
 }
+
+// Whether references into a tree resolve from files (else: cards and chips from spdk.lock).
+function live(ref) {
+	const { tree, lvu } = getState();
+	if (ref.tree === 'project') return true;
+	return ref.tree === 'libvfio-user' ? lvu.present : tree.present;
+}
+const PERMALINKS = { spdk: PERMALINK_BASE, 'libvfio-user': LVU_PERMALINK_BASE };
 
 export function treePresent() {
 	return getState().tree.present;
@@ -51,13 +63,12 @@ export async function excerptFor(props, notes, highlight, origin) {
 	const ref = normalizeRef({ ...props, origin });
 	const key = refKey(ref);
 	const pin = lock.entries[key];
-	const base = { key, path: ref.path, symbol: ref.symbol, project: ref.tree === 'project' };
-	const useTree = ref.tree === 'project' || tree.present;
-	if (!useTree) {
+	const base = { key, path: ref.path, symbol: ref.symbol, project: ref.tree === 'project', treeLabel: TREE_LABEL[ref.tree] };
+	if (!live(ref)) {
 		if (!pin) throw new ExcerptError(`${key} is not pinned in spdk.lock (run npm run spdk:pin with the SPDK tree present)`, origin);
 		return {
 			...base, mode: 'card', shown: pin.shown, span: pin.span, kind: pin.kind,
-			permalink: `${PERMALINK_BASE}${pin.path}#L${pin.shown[0]}-L${pin.shown[1]}`,
+			permalink: `${PERMALINKS[ref.tree]}${pin.path}#L${pin.shown[0]}-L${pin.shown[1]}`,
 			notes: notes.map((n) => ({ ...n, fileLine: pin.anchors?.[noteKey(n)] })).sort((a, b) => (a.fileLine ?? 0) - (b.fileLine ?? 0)),
 		};
 	}
@@ -109,15 +120,15 @@ export async function chipFor(props, origin) {
 	const ref = normalizeRef({ ...props, origin });
 	const key = refKey(ref);
 	const pin = lock.entries[key];
-	if (ref.tree === 'spdk' && !tree.present) {
-		if (!pin) throw new ExcerptError(`${key} is not pinned in spdk.lock (run npm run spdk:pin with the SPDK tree present)`, origin);
-		return { key, path: ref.path, symbol: ref.symbol, shown: pin.shown, permalink: `${PERMALINK_BASE}${pin.path}#L${pin.shown[0]}${pin.shown[1] !== pin.shown[0] ? `-L${pin.shown[1]}` : ''}` };
+	if (!live(ref)) {
+		if (!pin) throw new ExcerptError(`${key} is not pinned in spdk.lock (run npm run spdk:pin with the ${ref.tree} tree present)`, origin);
+		return { key, path: ref.path, symbol: ref.symbol, shown: pin.shown, treeLabel: TREE_LABEL[ref.tree], permalink: `${PERMALINKS[ref.tree]}${pin.path}#L${pin.shown[0]}${pin.shown[1] !== pin.shown[0] ? `-L${pin.shown[1]}` : ''}` };
 	}
 	const { resolved } = await resolveWithAnchors(trees, { ref, origin }, pin?.kind === 'lines' ? pin.sha256 : undefined);
 	if (!pin) throw new ExcerptError(`${key} is not pinned in spdk.lock; run npm run spdk:pin`, origin);
 	const diff = compareWithPin(resolved, pin);
 	if (diff) throw new ExcerptError(`chip ${key}: ${diff}`, origin);
-	return { key, path: ref.path, symbol: ref.symbol, shown: resolved.shown, permalink: resolved.permalink, project: ref.tree === 'project' };
+	return { key, path: ref.path, symbol: ref.symbol, shown: resolved.shown, permalink: resolved.permalink, project: ref.tree === 'project', treeLabel: TREE_LABEL[ref.tree] };
 }
 
 const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -154,5 +165,6 @@ export function excerptBodyHtml(x, noteHtml, id) {
 
 // The card text of an excerpt when the site was built without an SPDK tree.
 export function missingHtml(x, what, range) {
-	return `The code of <code>${esc(what)}</code> (${esc(x.path)}, lines ${range}) is read from a local SPDK v26.01 tree at build time, and this copy of the site was built without one. Read it <a href="${esc(x.permalink)}" rel="noopener">on GitHub at v26.01</a>, or run <code>npm run spdk:get</code> and rebuild.`;
+	const label = x.treeLabel ?? 'SPDK v26.01';
+	return `The code of <code>${esc(what)}</code> (${esc(x.path)}, lines ${range}) is read from a local ${esc(label)} tree at build time, and this copy of the site was built without one. Read it <a href="${esc(x.permalink)}" rel="noopener">on GitHub at ${esc(label.replace(/^SPDK /, ''))}</a>, or run <code>npm run spdk:get</code> and rebuild.`;
 }

@@ -4,15 +4,17 @@ import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
 	PROJECT_ROOT, SourceTree, ExcerptError, resolveRef, anchorLine, lockEntry, compareWithPin, refKey, normalizeRef, sha256,
+	defaultLvuDir, LVU_PERMALINK_BASE,
 } from './excerpts.js';
 import { IdentifierIndex, identifierOf, readSchema, RPC_SHAPE } from './identifiers.js';
 import { parseMdx, collect } from './pages.js';
 
 // cache: a SymbolCache shared by both trees (the check writes it, the build reads it), or none.
-export function makeTrees(spdkDir, projectDir = PROJECT_ROOT, { cache = null } = {}) {
+export function makeTrees(spdkDir, projectDir = PROJECT_ROOT, { cache = null, lvuDir = defaultLvuDir() } = {}) {
 	return {
 		spdk: new SourceTree(spdkDir, { name: 'spdk', cache }),
 		project: new SourceTree(projectDir, { name: 'project', permalinkBase: null, cache }),
+		'libvfio-user': new SourceTree(lvuDir, { name: 'libvfio-user', permalinkBase: LVU_PERMALINK_BASE, cache }),
 	};
 }
 
@@ -71,6 +73,7 @@ export async function verify({ files, trees, lock, mode = 'check' }) {
 	const topLevel = new Set(existsSync(trees.spdk.dir) ? readdirSync(trees.spdk.dir) : []);
 	const spdkIds = new IdentifierIndex(trees.spdk);
 	const projectIds = new IdentifierIndex(trees.project);
+	const lvuIds = trees['libvfio-user'] && existsSync(trees['libvfio-user'].dir) ? new IdentifierIndex(trees['libvfio-user']) : null;
 	const rpcs = await spdkIds.rpcMethods();
 	const schema = readSchema(trees.spdk.dir);
 	const fail = (origin, e) => errors.push({ origin: e?.origin ?? origin, message: e instanceof ExcerptError ? e.detail : String(e?.stack ?? e) });
@@ -129,10 +132,12 @@ export async function verify({ files, trees, lock, mode = 'check' }) {
 			const id = identifierOf(value);
 			if (!id) continue;
 			if (!id.tag && (declared.has(id.name) || spdkIds.isProgram(id.name))) continue;
-			const hit = (await spdkIds.defines(id.name, id.tag)) ?? (await projectIds.defines(id.name, id.tag));
+			const hit = (await spdkIds.defines(id.name, id.tag)) ?? (await projectIds.defines(id.name, id.tag))
+				?? (lvuIds && /^vfu_/.test(id.name) ? await lvuIds.defines(id.name, id.tag) : null);
 			if (!hit) {
 				const rpcHint = RPC_SHAPE.test(id.name) ? ' nor registered as an RPC method' : '';
-				fail(span.origin, new ExcerptError(`\`${span.value}\` is not defined in SPDK ${path.basename(trees.spdk.dir)} or the project's C${rpcHint}`));
+				const lvuHint = /^vfu_/.test(id.name) ? (lvuIds ? ', nor in libvfio-user' : ' (a libvfio-user name? its tree is absent: npm run spdk:get)') : '';
+				fail(span.origin, new ExcerptError(`\`${span.value}\` is not defined in SPDK ${path.basename(trees.spdk.dir)} or the project's C${rpcHint}${lvuHint}`));
 			}
 		}
 		// Files the page says it shows in full (frontmatter `covers: [path, …]`): pinned by hash, line
