@@ -65,6 +65,8 @@ test('glossary terms are unique and point at pages of the manifest', () => {
 	const ids = new Set(manifestPages().map((p) => p.id));
 	assert.equal(new Set(glossary.map((g) => g.id)).size, glossary.length);
 	for (const g of glossary) assert.ok(ids.has(g.page), `${g.id} -> ${g.page}`);
+	// Ids become URL fragments (/glossary/#id) that pages link to: lowercase words joined by hyphens.
+	for (const g of glossary) assert.match(g.id, /^[a-z0-9]+(-[a-z0-9]+)*$/, `glossary id "${g.id}" is not URL-safe`);
 	for (const must of ['reactor', 'spdk-thread', 'io-device', 'io-channel', 'poller', 'bdev', 'vbdev', 'claim', 'lvstore', 'blob', 'cluster', 'subsystem', 'namespace', 'poll-group', 'qpair']) {
 		assert.ok(glossary.some((g) => g.id === must), `glossary lacks ${must}`);
 	}
