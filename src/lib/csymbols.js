@@ -2,6 +2,7 @@
 // at install time). A symbol is a definition only: a prototype or a forward declaration never counts.
 import { createRequire } from 'node:module';
 import { Parser, Language } from 'web-tree-sitter';
+import { analyseHandlers, statesOf } from './rpc-analysis.js';
 
 const require = createRequire(import.meta.url);
 let parserPromise;
@@ -84,9 +85,9 @@ function visit(node, out, statement) {
 		case 'call_expression': {
 			const fn = node.childForFieldName('function')?.text;
 			if (RPC_MACROS.has(fn)) {
-				const [first, second] = node.childForFieldName('arguments')?.namedChildren ?? [];
+				const [first, second, third] = node.childForFieldName('arguments')?.namedChildren ?? [];
 				if (fn === 'SPDK_RPC_REGISTER' && first?.type === 'string_literal') {
-					add(out, `rpc:${first.text.slice(1, -1)}`, 'rpc', node, statement ?? node, { handler: second?.text });
+					add(out, `rpc:${first.text.slice(1, -1)}`, 'rpc', node, statement ?? node, { handler: second?.text, states: statesOf(third?.text) });
 				} else if (fn !== 'SPDK_RPC_REGISTER' && second?.type === 'identifier') {
 					// SPDK_RPC_REGISTER_ALIAS_DEPRECATED(method, alias): the old name still answers.
 					add(out, `rpc:${second.text}`, 'rpc', node, statement ?? node, { aliasOf: first?.text });
@@ -112,6 +113,12 @@ export async function cSymbols(text) {
 	const out = [];
 	try {
 		visit(tree.rootNode, out, null);
+		// For the RPC reference: how each handler registered here replies, and what it can wait for.
+		const handlers = out.filter((s) => s.kind === 'rpc' && s.handler).map((s) => s.handler);
+		if (handlers.length) {
+			const facts = analyseHandlers(tree.rootNode, handlers);
+			for (const s of out) if (s.kind === 'rpc' && facts[s.handler]) Object.assign(s, facts[s.handler]);
+		}
 	} finally {
 		tree.delete();
 	}

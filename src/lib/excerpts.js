@@ -75,13 +75,13 @@ export function lineHashes(lines) {
 
 // The C symbols of each parsed file, keyed by the sha256 of its text, shared between processes: the
 // strict check (run by npm run build first) writes it, and the Astro build reads it, so a file is
-// parsed once per change, not once per command. A different parser (csymbols.js) starts it afresh.
+// parsed once per change, not once per command. A different parser (csymbols.js, rpc-analysis.js) starts it afresh.
 export const SYMBOL_CACHE = process.env.SPDK_SYMBOL_CACHE
 	? path.resolve(process.env.SPDK_SYMBOL_CACHE)
 	: path.join(PROJECT_ROOT, 'node_modules/.cache/spdk-excerpts/symbols.json');
 // (Read by path from the project root: the Astro build bundles this module into another folder.)
 const PARSER_ID = (() => {
-	try { return sha256(readFileSync(path.join(PROJECT_ROOT, 'src/lib/csymbols.js'), 'utf8')).slice(0, 16); } catch { return 'unknown'; }
+	try { return sha256(['csymbols.js', 'rpc-analysis.js'].map((f) => readFileSync(path.join(PROJECT_ROOT, 'src/lib', f), 'utf8')).join('\n')).slice(0, 16); } catch { return 'unknown'; }
 })();
 
 export class SymbolCache {
@@ -343,6 +343,18 @@ export function readLock(file = LOCK_PATH) {
 	} catch (e) {
 		throw new ExcerptError(`${path.relative(PROJECT_ROOT, file)} is not valid JSON: ${e.message}`);
 	}
+}
+
+// spdk.lock as written: tab-indented JSON, except that each RPC method (and each fact the RPC
+// reference cites) is one line, so a pin's diff shows one line per method that moved or changed.
+export function stringifyLock(lock) {
+	const oneLine = new Set(['rpc', 'rpcFacts']);
+	const parts = Object.entries(lock).filter(([, v]) => v !== undefined).map(([k, v]) => {
+		if (!oneLine.has(k) || !v || !Object.keys(v).length) return `\t${JSON.stringify(k)}: ${JSON.stringify(v, null, '\t').replace(/\n/g, '\n\t')}`;
+		const rows = Object.entries(v).map(([name, e]) => `\t\t${JSON.stringify(name)}: ${JSON.stringify(e)}`);
+		return `\t${JSON.stringify(k)}: {\n${rows.join(',\n')}\n\t}`;
+	});
+	return `{\n${parts.join(',\n')}\n}\n`;
 }
 
 export function lockEntry(resolved, anchors = {}) {

@@ -4,7 +4,9 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
 const C_DIRS = ['include', 'lib', 'module', 'app', 'examples', 'test/external_code', 'labs', 'iowatch'];
-const SKIP = new Set(['.git', 'node_modules', 'dpdk', 'isa-l', 'isa-l-crypto', 'intel-ipsec-mb', 'ocf', 'libvfio-user', 'xnvme', 'build']);
+// Vendored trees sit at the top level and are never walked (C_DIRS); the names are skipped below it
+// too, except ocf and xnvme: module/bdev/ocf and module/bdev/xnvme are SPDK's own modules.
+const SKIP = new Set(['.git', 'node_modules', 'dpdk', 'isa-l', 'isa-l-crypto', 'intel-ipsec-mb', 'libvfio-user', 'build']);
 
 // Code spans that claim to be SPDK identifiers: `spdk_foo`, `SPDK_FOO`, `struct spdk_bar`, `foo()`.
 const PREFIX = /^(spdk_|SPDK_|bdev_|vbdev_|nvmf_|nvme_|blob|lvol|lvs_|rpc_|reactor_|thread_|poller|jsonrpc_|raid_|vhost_|vfu_|vfio_user_|accel_|iobuf_|framework_|msg_queue_|io_device|scheduler_|env_dpdk_|sock_|keyring_)/;
@@ -21,7 +23,7 @@ export function identifierOf(span) {
 
 function* walk(dir) {
 	if (!existsSync(dir)) return;
-	for (const d of readdirSync(dir, { withFileTypes: true })) {
+	for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
 		if (SKIP.has(d.name)) continue;
 		const p = path.join(dir, d.name);
 		if (d.isDirectory()) yield* walk(p);
@@ -86,7 +88,7 @@ export class IdentifierIndex {
 		return this.byRel.get(rel) ?? '';
 	}
 
-	// Every RPC method registered in C: name -> { rel, line, handler, aliasOf }.
+	// Every RPC method registered in C: name -> { rel, line, handler, aliasOf, states, reply, waits, also }.
 	async rpcMethods() {
 		if (this.rpcs) return this.rpcs;
 		this.#load();
@@ -95,7 +97,12 @@ export class IdentifierIndex {
 			if (!f.text.includes('SPDK_RPC_REGISTER') || f.rel.startsWith('include/')) continue;
 			const file = await this.tree.file(f.rel);
 			for (const s of file.symbols ?? []) {
-				if (s.kind === 'rpc') this.rpcs.set(s.name.slice(4), { rel: f.rel, line: s.start, handler: s.handler, aliasOf: s.aliasOf });
+				if (s.kind !== 'rpc') continue;
+				const name = s.name.slice(4);
+				// A name several programs register (perform_tests): the first in path order, the others listed.
+				const first = this.rpcs.get(name);
+				if (first) { (first.also ??= []).push({ rel: f.rel, line: s.start }); continue; }
+				this.rpcs.set(name, { rel: f.rel, line: s.start, handler: s.handler, aliasOf: s.aliasOf, states: s.states, reply: s.reply, waits: s.waits, relaxed: s.relaxed });
 			}
 		}
 		return this.rpcs;

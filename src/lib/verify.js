@@ -7,6 +7,7 @@ import {
 	defaultLvuDir, LVU_PERMALINK_BASE,
 } from './excerpts.js';
 import { IdentifierIndex, identifierOf, readSchema, RPC_SHAPE } from './identifiers.js';
+import { WAITING_CALLS } from './rpc-analysis.js';
 import { parseMdx, collect } from './pages.js';
 
 // cache: a SymbolCache shared by both trees (the check writes it, the build reads it), or none.
@@ -164,20 +165,11 @@ export async function verify({ files, trees, lock, mode = 'check' }) {
 		}
 	}
 
-	const rpc = {};
-	for (const [name] of [...usedRpc].sort()) {
-		const reg = rpcs.get(name);
-		if (!reg) {
-			// Listed in the schema but registered nowhere in C: still a name SPDK documents.
-			rpc[name] = { schemaOnly: true };
-			continue;
-		}
-		const target = reg.aliasOf ? rpcs.get(reg.aliasOf) : reg;
-		const file = await trees.spdk.file(reg.rel);
-		const handler = file.symbols.find((s) => s.name === target?.handler && s.kind === 'function');
-		rpc[name] = { path: reg.rel, line: reg.line, handler: target?.handler, aliasOf: reg.aliasOf, handlerSpan: handler ? [handler.start, handler.end] : undefined };
+	const { rpc, facts } = await rpcPins(trees.spdk, rpcs, [...usedRpc.keys()]);
+	if (mode === 'check') {
+		for (const e of compareRpcPins(lock, rpc, facts)) errors.push(e);
 	}
-	return { errors, info, entries, rpc, paths: Object.fromEntries(Object.keys(paths).sort().map((k) => [k, paths[k]])), files: Object.fromEntries(Object.keys(covered).sort().map((k) => [k, covered[k]])), parses: trees.spdk.parses };
+	return { errors, info, entries, rpc, rpcFacts: facts, paths: Object.fromEntries(Object.keys(paths).sort().map((k) => [k, paths[k]])), files: Object.fromEntries(Object.keys(covered).sort().map((k) => [k, covered[k]])), parses: trees.spdk.parses };
 }
 
 // A covered file as pinned: its line count, the sha256 of its lines joined by newlines, and which
@@ -228,6 +220,101 @@ export async function checkProjectPins({ files, lock, projectDir = PROJECT_ROOT 
 				errors.push({ origin: e?.origin ?? item.origin, message: e instanceof ExcerptError ? e.detail : String(e?.stack ?? e) });
 			}
 		}
+	}
+	return errors;
+}
+
+// ---- the RPC reference's pins -------------------------------------------------------------------
+
+// Where the methods the reference lists are registered: the libraries every SPDK application links
+// (lib/, module/). examples/ and test/ register methods of their own programs (bdevperf's
+// perform_tests ...); those are pinned only when a page names them.
+export const RPC_LIBRARY_DIRS = ['lib/', 'module/'];
+export const isLibraryRpc = (rel) => RPC_LIBRARY_DIRS.some((d) => rel?.startsWith(d));
+
+// The definitions the reference's explanations rest on: the state flags, the dispatcher that checks
+// them, and, for each waiting call, the code that makes it wait.
+export const RPC_FACT_SYMBOLS = {
+	'state:startup': { path: 'include/spdk/rpc.h', symbol: 'SPDK_RPC_STARTUP' },
+	'state:runtime': { path: 'include/spdk/rpc.h', symbol: 'SPDK_RPC_RUNTIME' },
+	dispatch: { path: 'lib/rpc/rpc.c', symbol: 'jsonrpc_handler' },
+	alias: { path: 'lib/rpc/rpc.c', symbol: 'spdk_rpc_register_alias_deprecated' },
+	relaxed: { path: 'lib/json/json_util.c', symbol: '_json_decode_object' },
+	...Object.fromEntries(Object.entries(WAITING_CALLS).map(([call, def]) => [`waits:${call}`, def])),
+};
+
+const short = (text) => sha256(text).slice(0, 16);
+
+// One lock record per method: registration, handler (span and a hash of its text), states, how it
+// replies and what it can wait for. Every library method, plus the others `mentioned` names.
+export async function rpcPins(tree, rpcs, mentioned = []) {
+	const rpc = {};
+	const names = new Set([...[...rpcs].filter(([, r]) => isLibraryRpc(r.rel)).map(([n]) => n), ...mentioned]);
+	for (const name of [...names].sort()) {
+		const reg = rpcs.get(name);
+		if (!reg) { rpc[name] = { schemaOnly: true }; continue; } // in the schema, registered nowhere in C
+		const target = reg.aliasOf ? rpcs.get(reg.aliasOf) : reg;
+		const file = target ? await tree.file(target.rel) : null;
+		const handler = file?.symbols.find((s) => s.name === target.handler && s.kind === 'function');
+		const e = { path: reg.rel, line: reg.line };
+		if (reg.aliasOf) e.aliasOf = reg.aliasOf;
+		e.handler = target?.handler;
+		if (handler) {
+			if (target.rel !== reg.rel) e.handlerPath = target.rel;
+			e.handlerSpan = [handler.start, handler.end];
+			e.sha256 = short(file.lines.slice(handler.start - 1, handler.end).join('\n'));
+		}
+		e.states = target?.states ?? null;
+		e.reply = target?.reply?.kind ?? 'undetermined';
+		if (target?.reply?.via?.length) e.replyVia = target.reply.via;
+		if (target?.waits?.length) e.waits = target.waits;
+		if (target?.relaxed) e.relaxed = target.relaxed;
+		if (reg.also) e.also = reg.also.map((a) => ({ path: a.rel, line: a.line }));
+		rpc[name] = e;
+	}
+	const facts = {};
+	for (const [key, def] of Object.entries(RPC_FACT_SYMBOLS)) {
+		const file = await tree.file(def.path);
+		const s = file?.symbols?.find((x) => x.name === def.symbol && (x.kind === 'function' || x.kind === 'macro'));
+		facts[key] = s ? { path: def.path, symbol: def.symbol, span: [s.start, s.end], sha256: short(file.lines.slice(s.start - 1, s.end).join('\n')) } : { path: def.path, symbol: def.symbol, missing: true };
+	}
+	return { rpc, facts };
+}
+
+const FIELD_NAMES = {
+	path: 'registration file', line: 'registration line', aliasOf: 'alias target', handler: 'handler', handlerPath: 'handler file',
+	handlerSpan: 'handler lines', sha256: 'handler text', states: 'allowed states', reply: 'reply analysis',
+	replyVia: 'reply callbacks', waits: 'waiting calls', relaxed: 'relaxed decode line', also: 'other registrations', schemaOnly: 'schema-only flag',
+};
+
+// What differs between the pinned RPC records and the tree's: one error per method, naming it and its file.
+export function compareRpcPins(lock, rpc, facts) {
+	const errors = [];
+	const pinned = lock.rpc ?? {};
+	const hint = 'check the reference entry (and the pages that explain it), then run npm run spdk:pin';
+	for (const name of [...new Set([...Object.keys(pinned), ...Object.keys(rpc)])].sort()) {
+		const was = pinned[name];
+		const now = rpc[name];
+		if (!now) {
+			errors.push({ origin: was.path ? `${was.path}:${was.line}` : 'spdk.lock', message: `RPC method ${name} is pinned in spdk.lock but ${was.path ? `no longer registered at ${was.path}` : 'not in the tree'}; ${hint}` });
+			continue;
+		}
+		if (!was) {
+			errors.push({ origin: now.path ? `${now.path}:${now.line}` : 'spdk.lock', message: `RPC method ${name} is registered${now.path ? ` in ${now.path}` : ''} but not pinned in spdk.lock; run npm run spdk:pin` });
+			continue;
+		}
+		const changed = Object.keys(FIELD_NAMES).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]));
+		if (changed.length) {
+			const detail = changed.map((k) => (k === 'sha256' ? FIELD_NAMES[k] : `${FIELD_NAMES[k]} ${JSON.stringify(was[k]) ?? 'none'} -> ${JSON.stringify(now[k]) ?? 'none'}`)).join('; ');
+			errors.push({ origin: `${now.path ?? was.path}:${now.line ?? was.line}`, message: `RPC method ${name} (${now.handlerPath ?? now.path}) changed since it was pinned: ${detail}; ${hint}` });
+		}
+	}
+	for (const [key, f] of Object.entries(facts)) {
+		const was = lock.rpcFacts?.[key];
+		if (f.missing && !was) continue; // a tree without it (the test fixtures), never pinned
+		if (f.missing) errors.push({ origin: f.path, message: `the RPC reference explains ${key} with ${f.symbol} in ${f.path}, which the tree no longer defines` });
+		else if (!was) errors.push({ origin: `${f.path}:${f.span[0]}`, message: `the RPC reference's fact ${key} (${f.symbol}) is not pinned; run npm run spdk:pin` });
+		else if (was.sha256 !== f.sha256 || was.span.join() !== f.span.join()) errors.push({ origin: `${f.path}:${f.span[0]}`, message: `${f.symbol} (${f.path}), which the RPC reference cites for ${key}, changed or moved since it was pinned (lines ${was.span.join('-')} -> ${f.span.join('-')}); re-read it, then run npm run spdk:pin` });
 	}
 	return errors;
 }

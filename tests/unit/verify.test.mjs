@@ -39,8 +39,12 @@ test('a good page pins cleanly, notes and highlights included', async () => {
 	assert.ok(src.anchors['at:flags |= 1'] && src.anchors['line:6'] && src.anchors['at:count++']);
 	assert.ok(entries['lib/demo/demo.c#spdk_demo_tick!g_spdk_demo_ops.stop']);
 	assert.deepEqual(entries['scripts/setup.sh:3-4'].span, [3, 4]);
-	assert.deepEqual(Object.keys(rpc), ['spdk_demo_widget_create']);
+	// Every method a library directory registers is pinned, the deprecated alias too (with its target's handler).
+	assert.deepEqual(Object.keys(rpc), ['construct_spdk_demo_widget', 'spdk_demo_widget_create']);
 	assert.equal(rpc.spdk_demo_widget_create.handler, 'rpc_demo_widget_create');
+	assert.deepEqual(rpc.spdk_demo_widget_create.states, ['runtime']);
+	assert.equal(rpc.construct_spdk_demo_widget.aliasOf, 'spdk_demo_widget_create');
+	assert.equal(rpc.construct_spdk_demo_widget.handler, 'rpc_demo_widget_create');
 	assert.equal(JSON.stringify(entries).includes('w->count++'), false, 'the lock holds no code');
 });
 
