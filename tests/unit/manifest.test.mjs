@@ -9,19 +9,19 @@ import { manifestPages, explainerFiles, pageStats, PAGES_DIR } from '../../src/l
 import { pageByUrl } from '../../src/lib/nav.js';
 
 // DESIGN.md §3: readers have bookmarks, so these never change.
-const URLS = `primer/{userspace-io, nvme-hardware, poll-vs-interrupt} big-picture/{what-is-spdk, repo-layout}
+const URLS = `primer/{userspace-io, nvme-hardware, poll-vs-interrupt} big-picture/{what-is-spdk, repo-layout, trace-one-io}
 threading/{reactor, spdk-thread, io-channel-pollers, threading-rules} rpc/{jsonrpc-protocol, bdev-lvol-create-trace}
 bdev/{concepts, module-interface, io-lifecycle, hierarchy} lvol/{lvstore-metadata, thin-and-snapshots, cow-internals, diskengine-lvol-ops}
 nvmf/{nvmf-concepts, nvmf-tgt, transports, provisioning-flow} vhost-vfio/{vhost-user, vfio-user, teardown-races, qmp-quit-wedge}
 write-a-bdev/{module-interface-distilled, passthru-walkthrough, build-time-essentials, iowatch-from-scratch} ops-debug/{spdk-top, tracing-and-tools, failure-modes}`;
 const planned = [...URLS.matchAll(/([\w-]+)\/\{([^}]*)\}/g)].flatMap(([, layer, slugs]) => slugs.split(',').map((s) => `${layer}/${s.trim()}`));
 
-test('10 layers and 34 pages, in the order and at the URLs of the plan', () => {
+test('10 layers and 35 pages, in the order and at the URLs of the plan', () => {
 	assert.equal(curriculum.layers.length, 10);
 	assert.deepEqual(curriculum.layers.map((l) => l.n), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 	const ids = manifestPages().map((p) => p.id);
-	assert.equal(ids.length, 34);
-	assert.equal(new Set(ids).size, 34, 'slugs are unique');
+	assert.equal(ids.length, 35);
+	assert.equal(new Set(ids).size, 35, 'slugs are unique');
 	assert.deepEqual(ids, planned);
 });
 
