@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Copyright (C) 2026 the learning-site project authors.
 //
-// Shared pieces of the two recording scripts (inflight.mjs, stacking.mjs): find an already built
-// SPDK, build iowatch against it (never SPDK itself), start bdevperf with the module preloaded,
-// talk JSON-RPC to it over its Unix socket, describe the machine, and make sure no process this
-// script started outlives it. Node built-ins only.
+// Shared pieces of the recording scripts (iowatch/record/*.mjs and labs/*/record-*.mjs): find an
+// already built SPDK, build iowatch against it (never SPDK itself), start bdevperf or any SPDK
+// application or host tool (tracked, bounded by timeout(1)), talk JSON-RPC to it over its Unix
+// socket, describe the machine, and make sure no process this script started outlives it.
+// Node built-ins only.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readdirSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
@@ -41,13 +42,27 @@ export function spdkOrSkip(script, skipped) {
 
 // Everything this script started, so that any exit path stops it.
 const children = new Set();
+// Per-child stop options of children started with startTracked/runTool ({graceMs, killInner, killSignal}).
+const stopOpts = new Map();
+const cleanupHooks = [];
+let stopOrder = 'start';
 let workDir = null;
 let cleaning = null;
 
-export function makeWorkDir() {
-	workDir = mkdtempSync(path.join(os.tmpdir(), 'iowatch-record-'));
+// prefix: the name of the directory under the system's tmp (a script's own, e.g. 'lvsops-').
+export function makeWorkDir(prefix = 'iowatch-record-') {
+	workDir = mkdtempSync(path.join(os.tmpdir(), prefix));
 	return workDir;
 }
+
+// Runs fn (sync or async) during cleanup(), after the children are stopped and before the work
+// directory is removed: removing sockets, shm files and the like.
+export function onCleanup(fn) { cleanupHooks.push(fn); }
+
+// order 'reverse': cleanup() stops the children last-started first (hosts before their target).
+export function configureCleanup({ order = 'start' } = {}) { stopOrder = order; }
+
+export const alive = (c) => c.exitCode === null && c.signalCode === null;
 
 async function stopChild(c, graceMs = 30000) {
 	if (c.exitCode !== null || c.signalCode !== null) return;
@@ -60,11 +75,38 @@ async function stopChild(c, graceMs = 30000) {
 	}
 }
 
+// Stops one child: SIGINT (timeout(1) forwards it), then after graceMs killSignal to timeout(1);
+// with killInner, SIGKILL to the process timeout(1) runs as well (a SIGKILLed timeout(1) leaves
+// its child running). removeTrace: removes that process's /dev/shm/*_trace.pid<N> afterwards.
+// Returns {code, signal, forced}. Works on any child, tracked or not.
+export async function stopTracked(c, { graceMs = 30000, killInner = false, killSignal = 'SIGKILL', removeTrace = false, inner = undefined, pollMs = 100 } = {}) {
+	const pid = inner !== undefined ? inner : childPid(c.pid);
+	let forced = false;
+	if (alive(c)) {
+		try { process.kill(c.pid, 'SIGINT'); } catch { /* gone */ }
+		const t0 = Date.now();
+		while (alive(c) && Date.now() - t0 < graceMs) await sleep(pollMs);
+		if (alive(c)) {
+			forced = true;
+			if (killInner && pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+			try { process.kill(c.pid, killSignal); } catch { /* gone */ }
+			while (alive(c)) await sleep(50);
+		}
+	}
+	if (removeTrace && pid) removeTraceShm(pid);
+	return { code: c.exitCode, signal: c.signalCode, forced };
+}
+
 export async function cleanup({ keepWork = false } = {}) {
 	if (cleaning) return cleaning;
 	cleaning = (async () => {
-		for (const c of children) await stopChild(c);
+		const list = stopOrder === 'reverse' ? [...children].reverse() : [...children];
+		for (const c of list) {
+			const o = stopOpts.get(c);
+			if (o) await stopTracked(c, o); else await stopChild(c);
+		}
 		children.clear();
+		for (const fn of cleanupHooks) try { await fn(); } catch (e) { log(`cleanup: ${e.message}`); }
 		if (workDir && !keepWork) rmSync(workDir, { recursive: true, force: true });
 	})();
 	return cleaning;
@@ -80,8 +122,40 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 process.on('exit', () => {
 	// Last resort (a crash skipped cleanup): nothing may outlive us.
-	for (const c of children) if (c.exitCode === null) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
+	for (const c of children) if (c.exitCode === null) {
+		const o = stopOpts.get(c);
+		if (o?.killInner) { const inner = childPid(c.pid); if (inner) try { process.kill(inner, 'SIGKILL'); } catch { /* gone */ } }
+		try { process.kill(c.pid, o?.killSignal ?? 'SIGKILL'); } catch { /* gone */ }
+	}
 });
+
+// Any command (argv[0] a path or a name), bounded by timeout(1) (-k killAfterS), its output in
+// logFile, tracked so that every exit path stops it. env: the whole environment (spdkLibEnv(spdk)
+// for an SPDK binary). The stop options (graceMs, killInner, killSignal) are what cleanup() uses
+// for this child. Returns the child process, with .logFile.
+export function startTracked(argv, logFile, maxLifeS, { env = process.env, killAfterS = 10, cwd = undefined, graceMs = 30000, killInner = false, killSignal = 'SIGKILL' } = {}) {
+	const fd = openSync(logFile, 'w');
+	const c = spawn('timeout', ['-k', String(killAfterS), String(maxLifeS), ...argv], { env, stdio: ['ignore', fd, fd], cwd });
+	closeSync(fd);
+	children.add(c);
+	stopOpts.set(c, { graceMs, killInner, killSignal });
+	c.once('exit', () => { children.delete(c); stopOpts.delete(c); });
+	c.logFile = logFile;
+	return c;
+}
+
+// Runs a command to completion (bounded by timeout(1), tracked); resolves to
+// {exit_code (the code, or the signal's name), stdout, stderr}.
+export function runTool(argv, maxLifeS = 60, { env = process.env, killAfterS = 10, cwd = undefined } = {}) {
+	return new Promise((resolve) => {
+		const c = spawn('timeout', ['-k', String(killAfterS), String(maxLifeS), ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd });
+		children.add(c);
+		let out = '', err = '';
+		c.stdout.on('data', (d) => { out += d; });
+		c.stderr.on('data', (d) => { err += d; });
+		c.once('exit', (code, signal) => { children.delete(c); resolve({ exit_code: code ?? signal, stdout: out, stderr: err }); });
+	});
+}
 
 // Builds iowatch against SPDK into the work directory; returns the .so path.
 export function buildIowatch(spdk, outDir) {
@@ -99,9 +173,24 @@ export function spdkEnv(spdk, preload) {
 	};
 }
 
+// The environment for running an SPDK binary without a preload: SPDK's shared libraries first on
+// LD_LIBRARY_PATH, everything else as this process has it.
+export function spdkLibEnv(spdk) {
+	const libs = [path.join(spdk, 'build/lib'), path.join(spdk, 'build/libvfio-user/usr/local/lib')].filter(existsSync);
+	return { ...process.env, LD_LIBRARY_PATH: [...libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+}
+
 // Minimal JSON-RPC 2.0 client over a Unix socket (one connection, requests in order).
+// Options: timeoutMs, raw()'s default timeout (60 s); withRequest, raw() resolves to {req, reply}
+// instead of the reply alone; onSend(req) and onReply(req, reply), called synchronously when a
+// request is written and when its reply is parsed (for timing without an await in between);
+// ignoreSocketErrors, a socket error after the connection is up only closes it (pending calls
+// reject) instead of being thrown.
 export class Rpc {
-	constructor(sock) { this.sock = sock; this.id = 0; this.buf = ''; this.waiting = new Map(); }
+	constructor(sock, { timeoutMs = 60000, withRequest = false, onSend = null, onReply = null, ignoreSocketErrors = false } = {}) {
+		this.sock = sock; this.id = 0; this.buf = ''; this.waiting = new Map();
+		this.timeoutMs = timeoutMs; this.withRequest = withRequest; this.onSend = onSend; this.onReply = onReply; this.ignoreSocketErrors = ignoreSocketErrors;
+	}
 
 	async connect(timeoutMs = 60000, alive = () => true) {
 		const t0 = Date.now();
@@ -121,6 +210,7 @@ export class Rpc {
 		}
 		this.s.setEncoding('utf8');
 		this.s.on('data', (d) => { this.buf += d; this.drain(); });
+		if (this.ignoreSocketErrors) this.s.on('error', () => { /* reported through close */ });
 		this.s.on('close', () => {
 			for (const [, w] of this.waiting) w.reject(new Error(`RPC connection ${this.sock} closed`));
 			this.waiting.clear();
@@ -149,20 +239,26 @@ export class Rpc {
 		}
 	}
 
-	// Returns the whole reply object ({result} or {error}); throws only on transport failure/timeout.
-	raw(method, params, timeoutMs = 60000) {
+	// Returns the whole reply object ({result} or {error}), or {req, reply} with withRequest;
+	// throws only on transport failure/timeout.
+	raw(method, params, timeoutMs = this.timeoutMs) {
 		const id = ++this.id;
 		const req = { jsonrpc: '2.0', id, method };
 		if (params !== undefined) req.params = params;
 		return new Promise((resolve, reject) => {
 			const timer = setTimeout(() => { this.waiting.delete(id); reject(new Error(`${method}: no reply within ${timeoutMs} ms`)); }, timeoutMs);
-			this.waiting.set(id, { resolve: (m) => { clearTimeout(timer); resolve(m); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+			this.waiting.set(id, {
+				resolve: (m) => { clearTimeout(timer); this.onReply?.(req, m); resolve(this.withRequest ? { req, reply: m } : m); },
+				reject: (e) => { clearTimeout(timer); reject(e); },
+			});
+			this.onSend?.(req);
 			this.s.write(JSON.stringify(req));
 		});
 	}
 
 	async call(method, params, timeoutMs) {
-		const m = await this.raw(method, params, timeoutMs);
+		const r = await this.raw(method, params, timeoutMs);
+		const m = this.withRequest ? r.reply : r;
 		if (m.error) throw new Error(`${method}(${JSON.stringify(params ?? {})}) failed: ${JSON.stringify(m.error)}`);
 		return m.result;
 	}
@@ -231,16 +327,23 @@ export async function stopBdevperf(bp) {
 	return bp.child.exitCode ?? bp.child.signalCode;
 }
 
-function childPid(pid) {
+// The first child of pid (the SPDK process timeout(1) runs), or null.
+export function childPid(pid) {
 	try { return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || null; } catch { return null; }
 }
-function safeList(d) { try { return readdirSync(d); } catch { return []; } }
+export function safeList(d) { try { return readdirSync(d); } catch { return []; } }
+
+// An SPDK app may leave its trace shm file behind; removes only that process's.
+export function removeTraceShm(pid) {
+	if (!pid) return;
+	for (const f of safeList('/dev/shm')) if (f.endsWith(`_trace.pid${pid}`)) try { unlinkSync(path.join('/dev/shm', f)); } catch { /* gone */ }
+}
 
 export function loadavg() {
 	return readFileSync('/proc/loadavg', 'utf8').trim().split(/\s+/).slice(0, 3).map(Number);
 }
 
-function sh(cmd, args) {
+export function sh(cmd, args) {
 	try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; }
 }
 
