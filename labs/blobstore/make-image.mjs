@@ -25,19 +25,22 @@
 // of a few hundred KiB that compresses to a few KiB, yet leave room for several lvols with
 // more than one cluster each.
 //
-// Without SPDK_BUILD_DIR it prints SKIPPED and exits 0. Node built-ins only.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync, openSync, closeSync, ftruncateSync, readdirSync, unlinkSync } from 'node:fs';
-import net from 'node:net';
+// Without SPDK_BUILD_DIR it prints SKIPPED and exits 0. Node built-ins only; the process
+// handling and the JSON-RPC client come from iowatch/record/common.mjs.
+// Knobs: RECORD_OUT (labs/results/lvstore-image.json), RECORD_IMAGE_OUT (labs/blobstore/lvstore.img.gz).
+import { existsSync, readFileSync, writeFileSync, openSync, closeSync, ftruncateSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import {
+	Rpc, sleep, log, sh, makeWorkDir, cleanup, onCleanup, startTracked, stopTracked, childPid, removeTraceShm, spdkLibEnv,
+} from '../../iowatch/record/common.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PROJECT_ROOT = path.resolve(HERE, '..', '..');
-const IMAGE_OUT = path.join(HERE, 'lvstore.img.gz');
-const JSON_OUT = path.join(PROJECT_ROOT, 'labs', 'results', 'lvstore-image.json');
+const IMAGE_OUT = process.env.RECORD_IMAGE_OUT ? path.resolve(process.env.RECORD_IMAGE_OUT) : path.join(HERE, 'lvstore.img.gz');
+const JSON_OUT = process.env.RECORD_OUT ? path.resolve(process.env.RECORD_OUT) : path.join(PROJECT_ROOT, 'labs', 'results', 'lvstore-image.json');
 const SOCK = '/tmp/bsdecode.sock';
 const MiB = 1024 * 1024;
 
@@ -45,9 +48,6 @@ const FILE_MIB = 64;
 const BLOCK = 4096;
 const CLUSTER = 1 * MiB;
 const LVS = 'lvs0';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 const spdkDir = process.env.SPDK_BUILD_DIR || '';
 if (!spdkDir) {
@@ -62,110 +62,30 @@ for (const n of ['build/bin/spdk_tgt', 'build/bin/spdk_dd']) {
 		process.exit(2);
 	}
 }
-const ENV = {
-	...process.env,
-	LD_LIBRARY_PATH: [path.join(SPDK, 'build/lib'), path.join(SPDK, 'build/libvfio-user/usr/local/lib'), process.env.LD_LIBRARY_PATH]
-		.filter(Boolean).join(':'),
-};
+const ENV = spdkLibEnv(SPDK);
 const APP_ARGS = ['--no-huge', '-s', '1024', '-m', '0x1', '--no-pci', '--disable-cpumask-locks'];
+const GRACE_MS = 60000;
 
-// ---- children: everything we start is stopped on every exit path
-const children = new Set();
-const work = mkdtempSync(path.join(os.tmpdir(), 'bsdecode-image-'));
+// ---- children: everything we start is stopped on every exit path (common.mjs tracks them)
+const work = makeWorkDir('bsdecode-image-');
 const steps = [];
-
-async function stopChild(c, graceMs = 60000) {
-	if (c.exitCode !== null || c.signalCode !== null) return;
-	try { process.kill(c.pid, 'SIGINT'); } catch { return; }
-	const t0 = Date.now();
-	while (c.exitCode === null && c.signalCode === null && Date.now() - t0 < graceMs) await sleep(100);
-	if (c.exitCode === null && c.signalCode === null) {
-		try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
-		while (c.exitCode === null && c.signalCode === null) await sleep(50);
-	}
-}
-async function cleanup(keep) {
-	for (const c of children) await stopChild(c);
-	children.clear();
-	if (!keep) rmSync(work, { recursive: true, force: true });
-	for (const f of safeList('/dev/shm')) if (ourPids.has(Number((f.match(/_trace\.pid(\d+)$/) || [])[1]))) try { unlinkSync(path.join('/dev/shm', f)); } catch { /* gone */ }
-}
 const ourPids = new Set();
-function safeList(d) { try { return readdirSync(d); } catch { return []; } }
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-	process.on(sig, async () => { log(`${sig}: stopping what this script started; logs kept in ${work}`); await cleanup(true); process.exit(130); });
-}
-process.on('exit', () => { for (const c of children) if (c.exitCode === null) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } });
+onCleanup(() => { for (const pid of ourPids) removeTraceShm(pid); });
 
 function run(bin, args, logName, maxLifeS) {
 	const logFile = path.join(work, logName);
-	const fd = openSync(logFile, 'w');
-	const c = spawn('timeout', ['-k', '10', String(maxLifeS), path.join(SPDK, 'build/bin', bin), ...args], { env: ENV, stdio: ['ignore', fd, fd] });
-	closeSync(fd);
-	children.add(c);
-	c.once('exit', () => children.delete(c));
-	return { child: c, logFile };
+	const child = startTracked([path.join(SPDK, 'build/bin', bin), ...args], logFile, maxLifeS, { env: ENV, graceMs: GRACE_MS });
+	return { child, logFile };
 }
 function tail(f) { try { return readFileSync(f, 'utf8').slice(-3000); } catch { return ''; } }
-function innerPid(pid) {
-	try { return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || null; } catch { return null; }
-}
 
-// ---- minimal JSON-RPC 2.0 client over the Unix socket
-class Rpc {
-	constructor(sock) { this.sock = sock; this.id = 0; this.buf = ''; this.waiting = new Map(); }
-	async connect(alive, timeoutMs = 90000) {
-		const t0 = Date.now();
-		for (;;) {
-			try {
-				await new Promise((resolve, reject) => {
-					const s = net.createConnection(this.sock);
-					s.once('connect', () => { this.s = s; resolve(); });
-					s.once('error', reject);
-				});
-				break;
-			} catch (e) {
-				if (!alive()) throw new Error(`spdk_tgt exited before ${this.sock} answered`);
-				if (Date.now() - t0 > timeoutMs) throw new Error(`no RPC server on ${this.sock}: ${e.message}`);
-				await sleep(200);
-			}
-		}
-		this.s.setEncoding('utf8');
-		this.s.on('data', (d) => { this.buf += d; this.drain(); });
-	}
-	drain() {
-		for (;;) {
-			const start = this.buf.search(/\S/);
-			if (start < 0) { this.buf = ''; return; }
-			let depth = 0, inStr = false, esc = false, end = -1;
-			for (let i = start; i < this.buf.length; i++) {
-				const ch = this.buf[i];
-				if (inStr) { if (esc) esc = false; else if (ch === '\\') esc = true; else if (ch === '"') inStr = false; }
-				else if (ch === '"') inStr = true;
-				else if (ch === '{' || ch === '[') depth++;
-				else if (ch === '}' || ch === ']') { depth--; if (depth === 0) { end = i + 1; break; } }
-			}
-			if (end < 0) return;
-			const msg = JSON.parse(this.buf.slice(start, end));
-			this.buf = this.buf.slice(end);
-			const w = this.waiting.get(msg.id);
-			if (w) { this.waiting.delete(msg.id); w(msg); }
-		}
-	}
+// JSON-RPC client (common.mjs); every successful call is a step of the recording.
+class StepRpc extends Rpc {
 	async call(method, params) {
-		const id = ++this.id;
-		const req = { jsonrpc: '2.0', id, method };
-		if (params !== undefined) req.params = params;
-		const msg = await new Promise((resolve, reject) => {
-			const timer = setTimeout(() => { this.waiting.delete(id); reject(new Error(`${method}: no reply in 60 s`)); }, 60000);
-			this.waiting.set(id, (m) => { clearTimeout(timer); resolve(m); });
-			this.s.write(JSON.stringify(req));
-		});
-		if (msg.error) throw new Error(`${method}(${JSON.stringify(params ?? {})}) failed: ${JSON.stringify(msg.error)}`);
+		const result = await super.call(method, params, 60000);
 		steps.push({ tool: 'rpc', method, params: params ?? null });
-		return msg.result;
+		return result;
 	}
-	close() { this.s?.destroy(); }
 }
 
 async function withTarget(name, fn) {
@@ -174,21 +94,21 @@ async function withTarget(name, fn) {
 	const t = run('spdk_tgt', args, `${name}.log`, 300);
 	steps.push({ tool: 'spdk_tgt', args, phase: name });
 	await sleep(300);
-	const pid = innerPid(t.child.pid); if (pid) ourPids.add(pid);
-	const rpc = new Rpc(SOCK);
+	const pid = childPid(t.child.pid); if (pid) ourPids.add(pid);
+	const rpc = new StepRpc(SOCK);
 	try {
-		await rpc.connect(() => t.child.exitCode === null);
+		await rpc.connect(90000, () => t.child.exitCode === null);
 		await rpc.call('framework_wait_init');
 		const r = await fn(rpc);
 		rpc.close();
-		await stopChild(t.child);
+		await stopTracked(t.child, { graceMs: GRACE_MS });
 		const rc = t.child.exitCode;
 		if (rc !== 0) throw new Error(`spdk_tgt (${name}) exited with ${rc ?? t.child.signalCode}\n${tail(t.logFile)}`);
 		steps.push({ tool: 'spdk_tgt', stopped: 'SIGINT', exit_code: rc, phase: name });
 		return r;
 	} catch (e) {
 		rpc.close();
-		await stopChild(t.child);
+		await stopTracked(t.child, { graceMs: GRACE_MS });
 		throw new Error(`${e.message}\n--- ${t.logFile} ---\n${tail(t.logFile)}`);
 	}
 }
@@ -208,7 +128,7 @@ async function dd(file, pattern, lvol, seekUnits, count, name) {
 		'--seek', String(seekUnits), '--count', String(count)];
 	const t = run('spdk_dd', args, `${name}.log`, 120);
 	await sleep(300);
-	const pid = innerPid(t.child.pid); if (pid) ourPids.add(pid);
+	const pid = childPid(t.child.pid); if (pid) ourPids.add(pid);
 	while (t.child.exitCode === null && t.child.signalCode === null) await sleep(100);
 	if (t.child.exitCode !== 0) throw new Error(`spdk_dd (${name}) exited with ${t.child.exitCode ?? t.child.signalCode}\n${tail(t.logFile)}`);
 	steps.push({ tool: 'spdk_dd', phase: name, json_config: JSON.parse(JSON.stringify(config)), args,
@@ -222,10 +142,6 @@ function metadataEnd(buf) {
 	const pageSize = u32(92) || 4096;
 	const regions = [[32, 36], [40, 44], [48, 52], [72, 76]].map(([s, l]) => u32(s) + u32(l));
 	return { end: Math.max(...regions) * pageSize, pageSize };
-}
-
-function sh(cmd, args) {
-	try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; }
 }
 
 async function main() {
@@ -311,9 +227,9 @@ async function main() {
 	log(`wrote ${path.relative(PROJECT_ROOT, JSON_OUT)}`);
 }
 
-main().then(async () => { await cleanup(false); }, async (e) => {
+main().then(async () => { await cleanup(); }, async (e) => {
 	console.error(`make-image: ${e.stack || e.message}`);
-	await cleanup(true);
+	await cleanup({ keepWork: true });
 	console.error(`make-image: logs kept in ${work}`);
 	process.exit(1);
 });
