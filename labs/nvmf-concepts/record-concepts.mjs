@@ -11,17 +11,19 @@
 //   - SPDK's own host tool spdk_nvme_identify against the discovery NQN and a subsystem;
 //   - the same spdk_tgt as an NVMe/TCP host of itself (bdev_nvme_attach_controller over loopback),
 //     to show what bdev_nvme reports for a path while the target changes the listener's ANA state.
-// Writes labs/results/nvmf-concepts.json (RECORD_OUT overrides). Node built-ins only.
+// Writes labs/results/nvmf-concepts.json (RECORD_OUT overrides). Node built-ins only; the process
+// handling and the JSON-RPC client come from iowatch/record/common.mjs.
 // Without SPDK_BUILD_DIR it prints "SKIPPED: ..." and exits 0. Everything it starts runs under
 // timeout(1) and is stopped on every exit path.
 //
 // Usage: SPDK_BUILD_DIR=/path/to/built/spdk node labs/nvmf-concepts/record-concepts.mjs
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readdirSync, unlinkSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+	Rpc, sleep, log, sh, loadavg, makeWorkDir, cleanup, startTracked, runTool as runTracked, stopTracked, spdkLibEnv,
+} from '../../iowatch/record/common.mjs';
 
 const SCRIPT = 'labs/nvmf-concepts/record-concepts.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -49,9 +51,6 @@ const NQN_CASES = [
 	{ nqn: SUB1, rule: 'an NQN names one subsystem per target' },
 ];
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
-
 const dir = process.env.SPDK_BUILD_DIR || '';
 if (!dir) {
 	console.log(`${SCRIPT}: SKIPPED: SPDK_BUILD_DIR is not set, so there is no spdk_tgt to run.`);
@@ -68,124 +67,14 @@ for (const f of [TGT, IDENTIFY]) {
 		process.exit(2);
 	}
 }
-const ENV = {
-	...process.env,
-	LD_LIBRARY_PATH: [path.join(SPDK, 'build/lib'), path.join(SPDK, 'build/libvfio-user/usr/local/lib'), process.env.LD_LIBRARY_PATH]
-		.filter(Boolean).join(':'),
-};
+const ENV = spdkLibEnv(SPDK);
 
-// ---- processes: everything started is tracked and stopped on every exit path ----
-const children = new Set();
-const work = mkdtempSync(path.join(os.tmpdir(), 'nvmfcon-record-'));
-let keepWork = false;
-
-async function stopChild(c, graceMs = 20000) {
-	if (c.exitCode !== null || c.signalCode !== null) return;
-	try { process.kill(c.pid, 'SIGINT'); } catch { return; }
-	const t0 = Date.now();
-	while (c.exitCode === null && c.signalCode === null && Date.now() - t0 < graceMs) await sleep(100);
-	if (c.exitCode === null && c.signalCode === null) {
-		try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
-		while (c.exitCode === null && c.signalCode === null) await sleep(50);
-	}
-}
-async function cleanup() {
-	for (const c of [...children]) await stopChild(c);
-	children.clear();
-	if (!keepWork) rmSync(work, { recursive: true, force: true });
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-	process.on(sig, async () => {
-		log(`${sig}: stopping what this script started`);
-		keepWork = true;
-		await cleanup();
-		log(`logs kept in ${work}`);
-		process.exit(130);
-	});
-}
-process.on('exit', () => {
-	for (const c of children) if (c.exitCode === null) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
-});
-
-function startTracked(args, logFile, maxLifeS) {
-	const fd = openSync(logFile, 'w');
-	const c = spawn('timeout', ['-k', '5', String(maxLifeS), ...args], { env: ENV, stdio: ['ignore', fd, fd] });
-	closeSync(fd);
-	children.add(c);
-	c.once('exit', () => children.delete(c));
-	return c;
-}
-
-function childPid(pid) {
-	try { return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || null; } catch { return null; }
-}
-
+// ---- processes: everything started is tracked (common.mjs) and stopped on every exit path ----
+const work = makeWorkDir('nvmfcon-record-');
+const GRACE_MS = 20000;
+const startTgt = (args, logFile, maxLifeS) => startTracked(args, logFile, maxLifeS, { env: ENV, killAfterS: 5, graceMs: GRACE_MS });
 // Runs a host tool to completion (bounded); returns its exit code and output.
-function runTool(args, maxLifeS = 60) {
-	return new Promise((resolve) => {
-		const c = spawn('timeout', ['-k', '5', String(maxLifeS), ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-		children.add(c);
-		let out = '', err = '';
-		c.stdout.on('data', (d) => { out += d; });
-		c.stderr.on('data', (d) => { err += d; });
-		c.once('exit', (code, signal) => { children.delete(c); resolve({ exit_code: code ?? signal, stdout: out, stderr: err }); });
-	});
-}
-
-// ---- JSON-RPC over the Unix socket (one connection; replies matched by id) ----
-class Rpc {
-	constructor(sock) { this.sock = sock; this.id = 0; this.buf = ''; this.waiting = new Map(); }
-	async connect(alive, timeoutMs = 60000) {
-		const t0 = Date.now();
-		for (;;) {
-			try {
-				await new Promise((resolve, reject) => {
-					const s = net.createConnection(this.sock);
-					s.once('connect', () => { this.s = s; resolve(); });
-					s.once('error', reject);
-				});
-				break;
-			} catch (e) {
-				if (!alive()) throw new Error(`spdk_tgt exited before ${this.sock} answered`);
-				if (Date.now() - t0 > timeoutMs) throw new Error(`no RPC server on ${this.sock}: ${e.message}`);
-				await sleep(200);
-			}
-		}
-		this.s.setEncoding('utf8');
-		this.s.on('data', (d) => { this.buf += d; this.drain(); });
-		this.s.on('close', () => { for (const [, w] of this.waiting) w.reject(new Error('RPC connection closed')); this.waiting.clear(); });
-	}
-	drain() {
-		for (;;) {
-			const start = this.buf.search(/\S/);
-			if (start < 0) { this.buf = ''; return; }
-			let depth = 0, inStr = false, esc = false, end = -1;
-			for (let i = start; i < this.buf.length; i++) {
-				const ch = this.buf[i];
-				if (inStr) { if (esc) esc = false; else if (ch === '\\') esc = true; else if (ch === '"') inStr = false; }
-				else if (ch === '"') inStr = true;
-				else if (ch === '{' || ch === '[') depth++;
-				else if (ch === '}' || ch === ']') { depth--; if (depth === 0) { end = i + 1; break; } }
-			}
-			if (end < 0) return;
-			const msg = JSON.parse(this.buf.slice(start, end));
-			this.buf = this.buf.slice(end);
-			const w = this.waiting.get(msg.id);
-			if (w) { this.waiting.delete(msg.id); w.resolve(msg); }
-		}
-	}
-	raw(method, params, timeoutMs = 30000) {
-		const id = ++this.id;
-		const req = { jsonrpc: '2.0', id, method };
-		if (params !== undefined) req.params = params;
-		return new Promise((resolve, reject) => {
-			const timer = setTimeout(() => { this.waiting.delete(id); reject(new Error(`${method}: no reply within ${timeoutMs} ms`)); }, timeoutMs);
-			this.waiting.set(id, { resolve: (m) => { clearTimeout(timer); resolve({ req, reply: m }); }, reject: (e) => { clearTimeout(timer); reject(e); } });
-			this.s.write(JSON.stringify(req));
-		});
-	}
-	close() { this.s?.destroy(); }
-}
+const runTool = (args, maxLifeS = 60) => runTracked(args, maxLifeS, { env: ENV, killAfterS: 5 });
 
 // ---- the target's log, read incrementally so each step keeps the lines it caused ----
 let tgtLog = null;
@@ -242,7 +131,6 @@ async function identify(id, subnqn, note) {
 }
 
 function describeMachine() {
-	const sh = (cmd, args) => { try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; } };
 	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
 	const config = {};
 	try {
@@ -259,7 +147,7 @@ function describeMachine() {
 			virtualized: /\bhypervisor\b/.test((cpuinfo.match(/^flags\s*:\s*(.+)$/m) || [])[1] ?? ''),
 			kernel: `Linux ${os.release()}`,
 			memory_mib: Math.round(os.totalmem() / 1048576),
-			loadavg_start: readFileSync('/proc/loadavg', 'utf8').trim().split(/\s+/).slice(0, 3).map(Number),
+			loadavg_start: loadavg(),
 		},
 		build: {
 			commit: sh('git', ['-C', SPDK, 'rev-parse', 'HEAD']),
@@ -277,9 +165,10 @@ async function main() {
 	if (existsSync(SOCK)) throw new Error(`${SOCK} exists: another run is using it (or a stale socket is left; remove it)`);
 	const tgtArgs = ['--no-huge', '-s', '1024', '-m', '0x1', '-r', SOCK];
 	log(`starting spdk_tgt ${tgtArgs.join(' ')}`);
-	const tgt = startTracked([TGT, ...tgtArgs], tgtLog, 240);
-	rpc = new Rpc(SOCK);
-	await rpc.connect(() => tgt.exitCode === null && tgt.signalCode === null);
+	const tgt = startTgt([TGT, ...tgtArgs], tgtLog, 240);
+	// JSON-RPC over the Unix socket (one connection; replies matched by id); raw() gives {req, reply}.
+	rpc = new Rpc(SOCK, { withRequest: true, timeoutMs: 30000 });
+	await rpc.connect(60000, () => tgt.exitCode === null && tgt.signalCode === null);
 	newLogLines();
 
 	const version = (await step('version', 'spdk_get_version')).result;
@@ -351,12 +240,10 @@ async function main() {
 	await step('subsystems_final', 'nvmf_get_subsystems');
 
 	rpc.close();
-	const inner = childPid(tgt.pid);
-	await stopChild(tgt);
-	if (inner) for (const f of safeList('/dev/shm')) if (f.endsWith(`_trace.pid${inner}`)) try { unlinkSync(path.join('/dev/shm', f)); } catch { /* gone */ }
+	await stopTracked(tgt, { graceMs: GRACE_MS, removeTrace: true });
 	const lastLines = newLogLines();
 
-	meta.machine.loadavg_end = readFileSync('/proc/loadavg', 'utf8').trim().split(/\s+/).slice(0, 3).map(Number);
+	meta.machine.loadavg_end = loadavg();
 	meta.machine.wall_s = Math.round((Date.now() - t0) / 100) / 10;
 	const doc = {
 		schema: 'spdk-nvmf-concepts/1',
@@ -381,12 +268,9 @@ async function main() {
 	writeFileSync(OUT, `${JSON.stringify(doc, null, '\t')}\n`);
 	log(`wrote ${path.relative(process.cwd(), OUT)} (${steps.length} RPC steps, ${nqnChecks.length} NQN checks, ${tools.length} tool runs, ${meta.machine.wall_s} s)`);
 }
-function safeList(d) { try { return readdirSync(d); } catch { return []; } }
-
 main().then(() => cleanup()).catch(async (e) => {
 	console.error(`${SCRIPT}: ${e.stack || e.message}`);
-	keepWork = true;
-	await cleanup();
+	await cleanup({ keepWork: true });
 	if (tgtLog) console.error(`spdk_tgt log kept in ${tgtLog}`);
 	process.exit(1);
 });
