@@ -42,7 +42,7 @@ export function spdkOrSkip(script, skipped) {
 
 // Everything this script started, so that any exit path stops it.
 const children = new Set();
-// Per-child stop options of children started with startTracked/runTool ({graceMs, killInner, killSignal}).
+// Per-child stop options of children started with startTracked ({graceMs, killInner, killSignal, removeTrace}).
 const stopOpts = new Map();
 const cleanupHooks = [];
 let stopOrder = 'start';
@@ -131,14 +131,14 @@ process.on('exit', () => {
 
 // Any command (argv[0] a path or a name), bounded by timeout(1) (-k killAfterS), its output in
 // logFile, tracked so that every exit path stops it. env: the whole environment (spdkLibEnv(spdk)
-// for an SPDK binary). The stop options (graceMs, killInner, killSignal) are what cleanup() uses
-// for this child. Returns the child process, with .logFile.
-export function startTracked(argv, logFile, maxLifeS, { env = process.env, killAfterS = 10, cwd = undefined, graceMs = 30000, killInner = false, killSignal = 'SIGKILL' } = {}) {
+// for an SPDK binary). The stop options (graceMs, killInner, killSignal, removeTrace: see
+// stopTracked) are what cleanup() uses for this child. Returns the child process, with .logFile.
+export function startTracked(argv, logFile, maxLifeS, { env = process.env, killAfterS = 10, cwd = undefined, graceMs = 30000, killInner = false, killSignal = 'SIGKILL', removeTrace = false } = {}) {
 	const fd = openSync(logFile, 'w');
 	const c = spawn('timeout', ['-k', String(killAfterS), String(maxLifeS), ...argv], { env, stdio: ['ignore', fd, fd], cwd });
 	closeSync(fd);
 	children.add(c);
-	stopOpts.set(c, { graceMs, killInner, killSignal });
+	stopOpts.set(c, { graceMs, killInner, killSignal, removeTrace });
 	c.once('exit', () => { children.delete(c); stopOpts.delete(c); });
 	c.logFile = logFile;
 	return c;
