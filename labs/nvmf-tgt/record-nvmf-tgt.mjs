@@ -21,13 +21,15 @@
 //   SPDK_BUILD_DIR=/path/to/spdk node labs/nvmf-tgt/record-nvmf-tgt.mjs
 //   knobs: RECORD_OUT (labs/results/nvmf-tgt.json), RECORD_SOCK (/tmp/nvmftgt.sock)
 // Run time: about 1 minute. Without SPDK_BUILD_DIR: prints what it skipped and exits 0.
-// Node built-ins only. Never builds SPDK; stops every process it started on every exit path.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync, openSync, closeSync, readdirSync, unlinkSync } from 'node:fs';
-import net from 'node:net';
+// Node built-ins only. Never builds SPDK; stops every process it started on every exit path (the
+// process handling and the JSON-RPC client come from iowatch/record/common.mjs).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+	Rpc, sleep, log, sh, loadavg, alive, makeWorkDir, cleanup, startTracked, stopTracked, spdkLibEnv,
+} from '../../iowatch/record/common.mjs';
 
 const SCRIPT = 'labs/nvmf-tgt/record-nvmf-tgt.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -46,8 +48,6 @@ const DELAY_NS2_US = 4000000;
 const PERF_QD = 4;
 const PERF_QPAIRS = 2;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 let T0 = nowMs();
 const rel = () => Math.round((nowMs() - T0) * 1000) / 1000;
@@ -69,109 +69,58 @@ function spdkOrSkip() {
 	return path.resolve(dir);
 }
 
-// ---- processes: everything started is tracked and stopped on every exit path ----
-const children = new Set();
+// ---- processes: everything started is tracked (common.mjs) and stopped on every exit path ----
 let workDir = null;
 
+// timeout(1) bounds the child's life even if this script is SIGKILLed. A forced stop kills the SPDK
+// process under timeout(1) too; its trace shm file is removed. cleanup() gives each 3 s.
 function startChild(spdk, bin, args, logName, maxLifeS) {
-	const fd = openSync(path.join(workDir, logName), 'w');
-	const libs = [path.join(spdk, 'build/lib'), path.join(spdk, 'build/libvfio-user/usr/local/lib')].filter(existsSync);
-	const env = { ...process.env, LD_LIBRARY_PATH: [...libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
-	// timeout(1) bounds the child's life even if this script is SIGKILLed.
-	const c = spawn('timeout', ['-k', '5', String(maxLifeS), path.join(spdk, bin), ...args], { env, stdio: ['ignore', fd, fd] });
-	closeSync(fd);
-	children.add(c);
-	c.once('exit', () => children.delete(c));
-	c.logFile = path.join(workDir, logName);
-	return c;
+	return startTracked([path.join(spdk, bin), ...args], path.join(workDir, logName), maxLifeS,
+		{ env: spdkLibEnv(spdk), killAfterS: 5, graceMs: 3000, killInner: true, removeTrace: true });
 }
-const alive = (c) => c.exitCode === null && c.signalCode === null;
-const innerPid = (pid) => {
-	try { return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || null; } catch { return null; }
-};
-
-async function stopChild(c, graceMs = 10000) {
-	if (!alive(c)) return { code: c.exitCode, signal: c.signalCode, forced: false };
-	const inner = innerPid(c.pid);
-	try { process.kill(c.pid, 'SIGINT'); } catch { /* gone */ }
-	const t = Date.now();
-	while (alive(c) && Date.now() - t < graceMs) await sleep(100);
-	let forced = false;
-	if (alive(c)) {
-		forced = true;
-		if (inner) try { process.kill(inner, 'SIGKILL'); } catch { /* gone */ }
-		try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
-		while (alive(c)) await sleep(50);
-	}
-	if (inner) for (const f of safeList('/dev/shm')) if (f.endsWith(`_trace.pid${inner}`)) try { unlinkSync(path.join('/dev/shm', f)); } catch { /* gone */ }
-	return { code: c.exitCode, signal: c.signalCode, forced };
-}
-function safeList(d) { try { return readdirSync(d); } catch { return []; } }
-
-async function cleanup(keepWork = false) {
-	for (const c of [...children]) await stopChild(c, 3000);
-	if (workDir && !keepWork) rmSync(workDir, { recursive: true, force: true });
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-	process.on(sig, async () => { log(`${sig}: stopping what this script started`); await cleanup(true); process.exit(130); });
-}
-process.on('exit', () => { for (const c of children) if (alive(c)) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } });
+const stopChild = (c, graceMs = 10000) => stopTracked(c, { graceMs, killInner: true, removeTrace: true });
 
 // ---- JSON-RPC 2.0 over the Unix socket; every exchange is kept with its timestamps ----
 const exchanges = [];
-class Rpc {
-	constructor(sock) { this.sock = sock; this.id = 0; this.buf = ''; this.waiting = new Map(); }
-	async connect(child, timeoutMs = 60000) {
-		const t = Date.now();
-		for (;;) {
-			try {
-				await new Promise((res, rej) => { const s = net.createConnection(this.sock); s.once('connect', () => { this.s = s; res(); }); s.once('error', rej); });
-				break;
-			} catch (e) {
-				if (!alive(child)) throw new Error(`spdk_tgt exited before ${this.sock} answered:\n${readFileSync(child.logFile, 'utf8').slice(-2000)}`);
-				if (Date.now() - t > timeoutMs) throw new Error(`no RPC server on ${this.sock}: ${e.message}`);
-				await sleep(200);
-			}
-		}
-		this.s.setEncoding('utf8');
-		this.s.on('data', (d) => { this.buf += d; this.drain(); });
+class ExchangeRpc extends Rpc {
+	constructor(sock) {
+		const open = new Map();
+		super(sock, {
+			timeoutMs: 30000,
+			// Both hooks run synchronously: when the request is written, and when its reply is parsed.
+			onSend: (req) => {
+				const ex = { id: req.id, phase: this.phase, method: req.method, params: req.params ?? null, sent_ms: rel(), reply_ms: null, latency_ms: null, reply: null };
+				exchanges.push(ex);
+				open.set(req.id, ex);
+			},
+			onReply: (req, msg) => {
+				const ex = open.get(req.id);
+				open.delete(req.id);
+				ex.reply_ms = rel();
+				ex.latency_ms = Math.round((ex.reply_ms - ex.sent_ms) * 1000) / 1000;
+				ex.reply = msg.error ? { error: msg.error } : { result: msg.result };
+			},
+		});
+		this.open = open;
 	}
-	drain() {
-		for (;;) {
-			const start = this.buf.search(/\S/);
-			if (start < 0) { this.buf = ''; return; }
-			let depth = 0, inStr = false, esc = false, end = -1;
-			for (let i = start; i < this.buf.length; i++) {
-				const ch = this.buf[i];
-				if (inStr) { if (esc) esc = false; else if (ch === '\\') esc = true; else if (ch === '"') inStr = false; }
-				else if (ch === '"') inStr = true;
-				else if (ch === '{' || ch === '[') depth++;
-				else if (ch === '}' || ch === ']') { depth--; if (depth === 0) { end = i + 1; break; } }
-			}
-			if (end < 0) return;
-			const msg = JSON.parse(this.buf.slice(start, end));
-			this.buf = this.buf.slice(end);
-			const w = this.waiting.get(msg.id);
-			if (w) { this.waiting.delete(msg.id); w(msg); }
+	async connect(child, timeoutMs = 60000) {
+		try {
+			await super.connect(timeoutMs, () => alive(child));
+		} catch (e) {
+			if (!alive(child)) throw new Error(`spdk_tgt exited before ${this.sock} answered:\n${readFileSync(child.logFile, 'utf8').slice(-2000)}`);
+			throw e;
 		}
 	}
 	// Sends one request; resolves to the exchange record {id, phase, method, params, sent_ms, reply_ms, latency_ms, reply}.
 	send(method, params, phase, timeoutMs = 30000) {
-		const id = ++this.id;
-		const req = { jsonrpc: '2.0', id, method };
-		if (params !== undefined) req.params = params;
-		const ex = { id, phase, method, params: params ?? null, sent_ms: rel(), reply_ms: null, latency_ms: null, reply: null };
-		exchanges.push(ex);
-		return new Promise((resolve, reject) => {
-			const timer = setTimeout(() => { this.waiting.delete(id); ex.reply = { timeout_ms: timeoutMs }; reject(new Error(`${method}: no reply within ${timeoutMs} ms`)); }, timeoutMs);
-			this.waiting.set(id, (msg) => {
-				clearTimeout(timer);
-				ex.reply_ms = rel();
-				ex.latency_ms = Math.round((ex.reply_ms - ex.sent_ms) * 1000) / 1000;
-				ex.reply = msg.error ? { error: msg.error } : { result: msg.result };
-				resolve(ex);
-			});
-			this.s.write(JSON.stringify(req));
+		this.phase = phase;
+		const id = this.id + 1;
+		const p = this.raw(method, params, timeoutMs);
+		const ex = this.open.get(id);
+		return p.then(() => ex, (e) => {
+			this.open.delete(id);
+			if (/no reply within/.test(e.message)) ex.reply = { timeout_ms: timeoutMs };
+			throw e;
 		});
 	}
 	async call(method, params, phase, timeoutMs) {
@@ -179,12 +128,9 @@ class Rpc {
 		if (ex.reply.error) throw new Error(`${method}(${JSON.stringify(params ?? {})}) failed: ${JSON.stringify(ex.reply.error)}`);
 		return ex.reply.result;
 	}
-	close() { this.s?.destroy(); }
 }
 
 // ---- the machine ----
-function sh(cmd, args) { try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; } }
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim().split(/\s+/).slice(0, 3).map(Number);
 function describe(spdk) {
 	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
 	const config = {};
@@ -235,14 +181,14 @@ async function waitQpairs(rpc, n, phase, maxMs = 20000) {
 async function main() {
 	const spdk = spdkOrSkip();
 	if (!spdk) return;
-	workDir = mkdtempSync(path.join(os.tmpdir(), 'nvmftgt-record-'));
+	workDir = makeWorkDir('nvmftgt-record-');
 	const facts = describe(spdk);
 	T0 = nowMs();
 	const wall0 = Date.now();
 	const tgtArgs = ['--no-huge', '-s', '1024', '-m', CORE_MASK, '--disable-cpumask-locks', '-r', SOCK];
 	log(`starting spdk_tgt ${tgtArgs.join(' ')}`);
 	const tgt = startChild(spdk, 'build/bin/spdk_tgt', tgtArgs, 'spdk_tgt.log', 240);
-	const rpc = new Rpc(SOCK);
+	const rpc = new ExchangeRpc(SOCK);
 	await rpc.connect(tgt);
 	await rpc.call('framework_wait_init', undefined, 'start');
 	const version = await rpc.call('spdk_get_version', undefined, 'start');
@@ -393,7 +339,7 @@ async function waitExit(c, maxMs) {
 
 main().catch(async (e) => {
 	console.error(`${SCRIPT}: ${e.stack || e.message}`);
-	await cleanup(true);
+	await cleanup({ keepWork: true });
 	if (workDir) console.error(`${SCRIPT}: logs kept in ${workDir}`);
 	process.exit(1);
 });
