@@ -10,17 +10,19 @@
 //
 // It starts an already built spdk_tgt (found through SPDK_BUILD_DIR; this script never builds SPDK)
 // with no hugepages on one core, on its own socket, with malloc bdevs only, and stops it at the end.
-// Without SPDK_BUILD_DIR it prints SKIPPED and exits 0. Node built-ins only.
+// Without SPDK_BUILD_DIR it prints SKIPPED and exits 0. Node built-ins only; the process handling
+// and the JSON-RPC client come from iowatch/record/common.mjs.
 //
 //   SPDK_BUILD_DIR=/path/to/spdk node labs/lvol-ops/record-lvol-ops.mjs [--out FILE]
 //
 // Writes labs/results/lvol-ops.json (or FILE).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, readdirSync, unlinkSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rpc, describe, writeJson, log, sleep, loadavg } from '../../iowatch/record/common.mjs';
+import {
+	Rpc, describe, writeJson, log, sleep, loadavg, makeWorkDir, cleanup, startTracked, stopTracked, childPid, spdkLibEnv,
+	alive as running,
+} from '../../iowatch/record/common.mjs';
 
 const SCRIPT = 'labs/lvol-ops/record-lvol-ops.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -49,37 +51,25 @@ if (!existsSync(TGT)) {
 	process.exit(2);
 }
 
-// --- the one process this script starts, and its cleanup on every exit path ---
+// --- the one process this script starts, and its cleanup on every exit path (common.mjs) ---
+// Stop: SIGINT, 20 s, then SIGTERM to timeout(1), which forwards it to spdk_tgt; the process's
+// trace shm file is removed. A signal to this script, an error or a crash stop it the same way.
+const STOP = { graceMs: 20000, killSignal: 'SIGTERM', removeTrace: true };
 let child = null;
 let innerPid = null;
-const work = mkdtempSync(path.join(os.tmpdir(), 'lvsops-'));
+const work = makeWorkDir('lvsops-');
 const sock = path.join(work, 'lvsops.sock');
 const logFile = path.join(work, 'spdk_tgt.log');
 
-function alive() { return child && child.exitCode === null && child.signalCode === null; }
-process.on('exit', () => {
-	// Last resort: SIGTERM to timeout(1), which forwards it to spdk_tgt.
-	if (alive()) try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
-});
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-	process.on(sig, async () => { log(`${sig}: stopping spdk_tgt`); await stop(); process.exit(130); });
-}
+function alive() { return child && running(child); }
 
 async function stop() {
 	if (!child) return null;
-	if (alive()) {
-		try { process.kill(child.pid, 'SIGINT'); } catch { /* gone */ }
-		const t0 = Date.now();
-		while (alive() && Date.now() - t0 < 20000) await sleep(100);
-		if (alive()) { try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ } while (alive()) await sleep(50); }
-	}
-	if (innerPid) for (const f of safeList('/dev/shm')) if (f.endsWith(`_trace.pid${innerPid}`)) try { unlinkSync(path.join('/dev/shm', f)); } catch { /* gone */ }
-	return child.exitCode ?? child.signalCode;
+	const r = await stopTracked(child, { ...STOP, inner: innerPid });
+	return r.code ?? r.signal;
 }
-function safeList(d) { try { return readdirSync(d); } catch { return []; } }
 
-const libs = [path.join(SPDK, 'build/lib'), path.join(SPDK, 'build/libvfio-user/usr/local/lib')].filter(existsSync);
-const env = { ...process.env, LD_LIBRARY_PATH: [...libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+const env = spdkLibEnv(SPDK);
 // --disable-cpumask-locks: other SPDK processes may run on the same core; this run needs no core lock.
 const tgtArgs = ['--no-huge', '-s', '1024', '-m', '0x1', '--disable-cpumask-locks', '-r', sock];
 
@@ -138,9 +128,7 @@ function must(reply, what) { if (reply.error) throw new Error(`${what} failed: $
 async function main() {
 	const desc = describe(SPDK);
 	const startMs = Date.now();
-	const fd = openSync(logFile, 'w');
-	child = spawn('timeout', ['-k', '10', String(MAX_LIFE_S), TGT, ...tgtArgs], { env, stdio: ['ignore', fd, fd] });
-	closeSync(fd);
+	child = startTracked([TGT, ...tgtArgs], logFile, MAX_LIFE_S, { env, killAfterS: 10, ...STOP });
 	log(`started spdk_tgt ${tgtArgs.join(' ')} (work dir ${work})`);
 	const rpc = new Rpc(sock);
 	try {
@@ -148,7 +136,7 @@ async function main() {
 	} catch (e) {
 		throw new Error(`${e.message}\n--- ${logFile} ---\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
 	}
-	try { innerPid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]) || null; } catch { /* none */ }
+	innerPid = childPid(child.pid);
 	await rpc.call('framework_wait_init');
 	const version = await rpc.call('spdk_get_version');
 	newLogLines();
@@ -281,10 +269,11 @@ async function main() {
 }
 
 main().then(async () => {
-	rmSync(work, { recursive: true, force: true });
+	await cleanup();
 }).catch(async (e) => {
 	console.error(`${SCRIPT}: ${e.stack || e.message}`);
 	await stop();
+	await cleanup({ keepWork: true });
 	console.error(`${SCRIPT}: logs kept in ${work}`);
 	process.exit(1);
 });
