@@ -20,13 +20,17 @@
 // C "target goes away": attach again, remove the listener on the target, watch the initiator's
 // controller state and bdev until the controller is given up; D target teardown.
 //
-// Node built-ins only. Never builds anything. Without SPDK_BUILD_DIR it prints SKIPPED and exits 0.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync, openSync, closeSync, unlinkSync, readdirSync, statSync } from 'node:fs';
+// Node built-ins only; the process handling and the JSON-RPC client come from
+// iowatch/record/common.mjs. Never builds anything. Without SPDK_BUILD_DIR it prints SKIPPED and exits 0.
+import { existsSync, readFileSync, writeFileSync, unlinkSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+	Rpc, sleep, sh, loadavg, alive, makeWorkDir, cleanup, onCleanup, configureCleanup, startTracked, stopTracked, childPid,
+	spdkLibEnv,
+} from '../../iowatch/record/common.mjs';
 
 const SCRIPT = 'labs/provisioning/record-provisioning.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -75,134 +79,19 @@ const STEPS_NOT_RUN = [
 	`writing ${DEFAULTS.out}`,
 ];
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 23)}]`, ...a);
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim().split(/\s+/).slice(0, 3).map(Number);
 const round3 = (x) => Math.round(x * 1000) / 1000;
 
-// ---- processes: everything started is tracked and stopped on any exit path ----
-const children = new Set();
+// ---- processes: everything started is tracked (common.mjs) and stopped on any exit path ----
+// Hosts are stopped before the target (last started first); a forced stop SIGKILLs the SPDK
+// process under timeout(1) too (timeout(1) forwards SIGKILL only as itself dying). Then the
+// sockets go, then the logs directory (unless kept).
+const SOCKETS = ['/tmp/provflow-tgt.sock', '/tmp/provflow-ini.sock', '/tmp/provflow-perf.sock'];
+const STOP = { graceMs: 30000, killInner: true };
 let workDir = null;
 let keepLogs = false;
-let cleaning = null;
-
-function alive(c) { return c.exitCode === null && c.signalCode === null; }
-
-function innerPid(pid) {
-	try { return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || null; } catch { return null; }
-}
-
-async function stopChild(c, graceMs = 30000) {
-	if (!alive(c)) return;
-	try { process.kill(c.pid, 'SIGINT'); } catch { return; }
-	const t0 = Date.now();
-	while (alive(c) && Date.now() - t0 < graceMs) await sleep(50);
-	if (alive(c)) {
-		// timeout(1) forwards SIGKILL only as itself dying; kill the SPDK process too.
-		const inner = innerPid(c.pid);
-		if (inner) try { process.kill(inner, 'SIGKILL'); } catch { /* gone */ }
-		try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
-		while (alive(c)) await sleep(50);
-	}
-}
-
-async function cleanup() {
-	if (cleaning) return cleaning;
-	cleaning = (async () => {
-		for (const c of [...children].reverse()) await stopChild(c);
-		children.clear();
-		for (const p of ['/tmp/provflow-tgt.sock', '/tmp/provflow-ini.sock', '/tmp/provflow-perf.sock']) try { if (statSync(p).isSocket()) unlinkSync(p); } catch { /* none */ }
-		if (workDir) {
-			if (keepLogs) log(`logs kept in ${workDir}`);
-			else rmSync(workDir, { recursive: true, force: true });
-		}
-	})();
-	return cleaning;
-}
-
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-	process.on(sig, async () => {
-		log(`${sig}: stopping what this script started`);
-		keepLogs = true;
-		await cleanup();
-		process.exit(130);
-	});
-}
-process.on('exit', () => {
-	for (const c of children) if (alive(c)) {
-		const inner = innerPid(c.pid);
-		if (inner) try { process.kill(inner, 'SIGKILL'); } catch { /* gone */ }
-		try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
-	}
-});
-
-// ---- JSON-RPC 2.0 over a Unix socket, one connection, replies matched by id ----
-class Rpc {
-	constructor(sock) { this.sock = sock; this.id = 0; this.buf = ''; this.waiting = new Map(); }
-
-	async connect(timeoutMs, isAlive) {
-		const t0 = Date.now();
-		for (;;) {
-			try {
-				this.s = await new Promise((resolve, reject) => {
-					const s = net.createConnection(this.sock);
-					s.once('connect', () => resolve(s));
-					s.once('error', reject);
-				});
-				break;
-			} catch (e) {
-				if (!isAlive()) throw new Error(`the process exited before ${this.sock} answered`);
-				if (Date.now() - t0 > timeoutMs) throw new Error(`no RPC server on ${this.sock} after ${timeoutMs} ms: ${e.message}`);
-				await sleep(100);
-			}
-		}
-		this.s.setEncoding('utf8');
-		this.s.on('data', (d) => { this.buf += d; this.drain(); });
-		this.s.on('error', () => { /* reported through close */ });
-		this.s.on('close', () => {
-			for (const [, w] of this.waiting) w.reject(new Error(`RPC connection ${this.sock} closed`));
-			this.waiting.clear();
-		});
-	}
-
-	drain() {
-		for (;;) {
-			const start = this.buf.search(/\S/);
-			if (start < 0) { this.buf = ''; return; }
-			let depth = 0, inStr = false, esc = false, end = -1;
-			for (let i = start; i < this.buf.length; i++) {
-				const ch = this.buf[i];
-				if (inStr) { if (esc) esc = false; else if (ch === '\\') esc = true; else if (ch === '"') inStr = false; }
-				else if (ch === '"') inStr = true;
-				else if (ch === '{' || ch === '[') depth++;
-				else if (ch === '}' || ch === ']') { depth--; if (depth === 0) { end = i + 1; break; } }
-			}
-			if (end < 0) return;
-			const msg = JSON.parse(this.buf.slice(start, end));
-			this.buf = this.buf.slice(end);
-			const w = this.waiting.get(msg.id);
-			if (w) { this.waiting.delete(msg.id); w.resolve(msg); }
-		}
-	}
-
-	send(method, params, timeoutMs = 60000) {
-		const id = ++this.id;
-		const req = { jsonrpc: '2.0', id, method };
-		if (params !== undefined) req.params = params;
-		return new Promise((resolve, reject) => {
-			const timer = setTimeout(() => { this.waiting.delete(id); reject(new Error(`${method}: no reply within ${timeoutMs} ms`)); }, timeoutMs);
-			this.waiting.set(id, { resolve: (m) => { clearTimeout(timer); resolve(m); }, reject: (e) => { clearTimeout(timer); reject(e); } });
-			this.s.write(JSON.stringify(req));
-		});
-	}
-
-	close() { this.s?.destroy(); }
-}
-
-function spdkEnv(spdk) {
-	const libs = [path.join(spdk, 'build/lib'), path.join(spdk, 'build/libvfio-user/usr/local/lib')].filter(existsSync);
-	return { ...process.env, LD_LIBRARY_PATH: [...libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
-}
+configureCleanup({ order: 'reverse' });
+onCleanup(() => { for (const p of SOCKETS) try { if (statSync(p).isSocket()) unlinkSync(p); } catch { /* none */ } });
 
 async function socketInUse(sock) {
 	if (!existsSync(sock)) return false;
@@ -218,29 +107,25 @@ async function startApp(spdk, role, bin, args, maxLife) {
 	if (await socketInUse(sock)) throw new Error(`${sock} already answers: another run is in progress; stop it first`);
 	try { unlinkSync(sock); } catch { /* none */ }
 	const logFile = path.join(workDir, `${role}.log`);
-	const fd = openSync(logFile, 'w');
-	const c = spawn('timeout', ['-k', '5', String(maxLife), bin, ...args], { env: spdkEnv(spdk), stdio: ['ignore', fd, fd] });
-	closeSync(fd);
-	children.add(c);
-	c.once('exit', () => children.delete(c));
-	const rpc = new Rpc(sock);
+	const c = startTracked([bin, ...args], logFile, maxLife, { env: spdkLibEnv(spdk), killAfterS: 5, ...STOP });
+	// JSON-RPC 2.0 over the socket, one connection, replies matched by id; a socket error only closes it.
+	const rpc = new Rpc(sock, { ignoreSocketErrors: true });
 	try {
 		await rpc.connect(60000, () => alive(c));
 	} catch (e) {
 		throw new Error(`${role}: ${e.message}\n--- ${logFile} ---\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
 	}
-	return { role, child: c, rpc, logFile, argv: [path.relative(spdk, bin), ...args], pid: innerPid(c.pid) };
+	return { role, child: c, rpc, logFile, argv: [path.relative(spdk, bin), ...args], pid: childPid(c.pid) };
 }
 
 // selfStopping: the app is already shutting itself down (bdevperf after a failed run); give it time
 // to finish before signalling, since a second stop request races its own shutdown.
 async function stopApp(app, { selfStopping = false } = {}) {
 	app.rpc.close();
-	const inner = app.pid ?? innerPid(app.child.pid);
+	const inner = app.pid ?? childPid(app.child.pid);
 	if (selfStopping) { const t = Date.now(); while (alive(app.child) && Date.now() - t < 30000) await sleep(100); }
-	await stopChild(app.child, 60000);
 	// An SPDK app may leave its trace shm file behind; remove only this process's.
-	if (inner) for (const f of safeList('/dev/shm')) if (f.endsWith(`_trace.pid${inner}`)) try { unlinkSync(path.join('/dev/shm', f)); } catch { /* gone */ }
+	await stopTracked(app.child, { ...STOP, graceMs: 60000, inner, removeTrace: true, pollMs: 50 });
 	return app.child.exitCode ?? app.child.signalCode;
 }
 
@@ -251,8 +136,6 @@ function logLines(file, keep, max) {
 	return text.split(/\r?\n|\r/).map((l) => l.replace(/\s+$/, '').replace(/^\s+/, '')).filter((l) => l && keep(l)).slice(0, max);
 }
 
-function safeList(d) { try { return readdirSync(d); } catch { return []; } }
-function sh(cmd, args) { try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; } }
 
 function describe(spdk) {
 	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -299,7 +182,7 @@ async function main() {
 	const perfBin = path.join(spdk, 'build/examples/bdevperf');
 	for (const b of [tgtBin, perfBin]) if (!existsSync(b)) { console.error(`${SCRIPT}: ${b} does not exist: point SPDK_BUILD_DIR at a built SPDK tree (this script never builds SPDK)`); return 2; }
 	keepLogs = opts['keep-logs'];
-	workDir = mkdtempSync(path.join(os.tmpdir(), 'provflow-'));
+	workDir = makeWorkDir('provflow-');
 	const outFile = path.resolve(PROJECT_ROOT, opts.out);
 
 	const facts = describe(spdk);
@@ -315,7 +198,7 @@ async function main() {
 		const started = new Date().toISOString();
 		const seq = ++seqNo;
 		const at = rel();
-		const reply = await app.rpc.send(method, params, timeoutMs);
+		const reply = await app.rpc.raw(method, params, timeoutMs);
 		const latency = round3(performance.now() - t0 - at);
 		const rec = { seq, phase, process: app.role, method, params: params ?? null, started_utc: started, t_ms: at, latency_ms: latency, expect };
 		if (why) rec.why = why;
@@ -340,8 +223,8 @@ async function main() {
 	const ini = await startApp(spdk, 'initiator', tgtBin, [...common, '-m', '0x2', '-r', '/tmp/provflow-ini.sock'], opts['max-life']);
 	procs.target = { argv: tgt.argv };
 	procs.initiator = { argv: ini.argv };
-	const version = await tgt.rpc.send('spdk_get_version');
-	const iniVersion = await ini.rpc.send('spdk_get_version');
+	const version = await tgt.rpc.raw('spdk_get_version');
+	const iniVersion = await ini.rpc.raw('spdk_get_version');
 
 	// ---- A: target provisioning ----
 	await rpc(tgt, 'target-provision', 'bdev_malloc_create', { name: 'Malloc0', num_blocks: 32768, block_size: 4096 }, { why: 'base bdev: 128 MiB of RAM standing in for the storage node disk' });
@@ -468,6 +351,7 @@ try {
 	keepLogs = true;
 	rc = 1;
 } finally {
-	await cleanup();
+	await cleanup({ keepWork: keepLogs });
+	if (keepLogs && workDir) log(`logs kept in ${workDir}`);
 }
 process.exit(rc);
