@@ -347,29 +347,42 @@ export function sh(cmd, args) {
 	try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; }
 }
 
-// The machine and the SPDK build, as the JSON's "machine" and "build" blocks.
-export function describe(spdk) {
+// The JSON's "machine" block: when, which CPU and how many, virtualized or not, kernel, memory, load.
+export function machineFacts() {
 	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
 	const model = (cpuinfo.match(/^model name\s*:\s*(.+)$/m) || [])[1] ?? null;
 	const flags = (cpuinfo.match(/^flags\s*:\s*(.+)$/m) || [])[1] ?? '';
+	return {
+		started_utc: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+		cpu_model: model,
+		cpus_online: os.cpus().length,
+		virtualized: /\bhypervisor\b/.test(flags),
+		kernel: `Linux ${os.release()}`,
+		memory_mib: Math.round(os.totalmem() / 1048576),
+		loadavg_start: loadavg(),
+	};
+}
+
+// The CONFIG_<name> values of the build's mk/config.mk, for the names given ({} without the file).
+export function spdkConfig(spdk, names = ['DEBUG', 'SHARED', 'ASAN', 'UBSAN', 'LTO', 'ARCH', 'ISAL', 'CRYPTO', 'VFIO_USER', 'RDMA', 'FC']) {
+	const re = new RegExp(`^CONFIG_(${names.join('|')})\\??=(.*)$`);
 	const config = {};
 	try {
 		for (const line of readFileSync(path.join(spdk, 'mk/config.mk'), 'utf8').split('\n')) {
-			const m = line.match(/^CONFIG_(DEBUG|SHARED|ASAN|UBSAN|LTO|ARCH|ISAL|CRYPTO|VFIO_USER|RDMA|FC)\??=(.*)$/);
+			const m = line.match(re);
 			if (m) config[m[1]] = m[2];
 		}
 	} catch { /* no config.mk */ }
+	return config;
+}
+
+// The machine and the SPDK build, as the JSON's "machine" and "build" blocks.
+export function describe(spdk) {
+	const machine = machineFacts();
+	const config = spdkConfig(spdk);
 	const dirty = sh('git', ['-C', spdk, 'diff', '--name-only', 'HEAD']);
 	return {
-		machine: {
-			started_utc: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-			cpu_model: model,
-			cpus_online: os.cpus().length,
-			virtualized: /\bhypervisor\b/.test(flags),
-			kernel: `Linux ${os.release()}`,
-			memory_mib: Math.round(os.totalmem() / 1048576),
-			loadavg_start: loadavg(),
-		},
+		machine,
 		build: {
 			spdk_dir: spdk,
 			commit: sh('git', ['-C', spdk, 'rev-parse', 'HEAD']),
