@@ -18,11 +18,10 @@
 //
 // Usage: SPDK_BUILD_DIR=/path/to/built/spdk node labs/nvmf-concepts/record-concepts.mjs
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-	Rpc, sleep, log, sh, loadavg, makeWorkDir, cleanup, startTracked, runTool as runTracked, stopTracked, spdkLibEnv,
+	Rpc, sleep, log, sh, loadavg, machineFacts, spdkConfig, makeWorkDir, cleanup, startTracked, runTool as runTracked, stopTracked, spdkLibEnv,
 } from '../../iowatch/record/common.mjs';
 
 const SCRIPT = 'labs/nvmf-concepts/record-concepts.mjs';
@@ -131,24 +130,9 @@ async function identify(id, subnqn, note) {
 }
 
 function describeMachine() {
-	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-	const config = {};
-	try {
-		for (const line of readFileSync(path.join(SPDK, 'mk/config.mk'), 'utf8').split('\n')) {
-			const m = line.match(/^CONFIG_(DEBUG|SHARED|VFIO_USER)\??=(.*)$/);
-			if (m) config[m[1]] = m[2];
-		}
-	} catch { /* no config.mk */ }
+	const config = spdkConfig(SPDK, ['DEBUG', 'SHARED', 'VFIO_USER']);
 	return {
-		machine: {
-			started_utc: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-			cpu_model: (cpuinfo.match(/^model name\s*:\s*(.+)$/m) || [])[1] ?? null,
-			cpus_online: os.cpus().length,
-			virtualized: /\bhypervisor\b/.test((cpuinfo.match(/^flags\s*:\s*(.+)$/m) || [])[1] ?? ''),
-			kernel: `Linux ${os.release()}`,
-			memory_mib: Math.round(os.totalmem() / 1048576),
-			loadavg_start: loadavg(),
-		},
+		machine: machineFacts(),
 		build: {
 			commit: sh('git', ['-C', SPDK, 'rev-parse', 'HEAD']),
 			describe: sh('git', ['-C', SPDK, 'describe', '--tags', '--match', 'v*']),
