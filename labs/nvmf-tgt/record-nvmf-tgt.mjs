@@ -24,11 +24,10 @@
 // Node built-ins only. Never builds SPDK; stops every process it started on every exit path (the
 // process handling and the JSON-RPC client come from iowatch/record/common.mjs).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-	Rpc, sleep, log, sh, loadavg, alive, makeWorkDir, cleanup, startTracked, stopTracked, spdkLibEnv,
+	Rpc, sleep, log, sh, loadavg, machineFacts, spdkConfig, alive, makeWorkDir, cleanup, startTracked, stopTracked, spdkLibEnv,
 } from '../../iowatch/record/common.mjs';
 
 const SCRIPT = 'labs/nvmf-tgt/record-nvmf-tgt.mjs';
@@ -132,28 +131,12 @@ class ExchangeRpc extends Rpc {
 
 // ---- the machine ----
 function describe(spdk) {
-	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-	const config = {};
-	try {
-		for (const line of readFileSync(path.join(spdk, 'mk/config.mk'), 'utf8').split('\n')) {
-			const m = line.match(/^CONFIG_(DEBUG|SHARED|ASAN|UBSAN|VFIO_USER)\??=(.*)$/);
-			if (m) config[m[1]] = m[2];
-		}
-	} catch { /* no config.mk */ }
+	const config = spdkConfig(spdk, ['DEBUG', 'SHARED', 'ASAN', 'UBSAN', 'VFIO_USER']);
 	// Other SPDK processes on the box compete for the same two cores: say so in the file.
 	const others = (sh('ps', ['-eo', 'pid=,comm=']) || '').split('\n').map((l) => l.trim().split(/\s+/))
 		.filter(([, c]) => /^(spdk_tgt|nvmf_tgt|bdevperf|spdk_nvme_perf|vhost|reactor_\d+)$/.test(c ?? '')).length;
 	return {
-		machine: {
-			started_utc: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-			cpu_model: (cpuinfo.match(/^model name\s*:\s*(.+)$/m) || [])[1] ?? null,
-			cpus_online: os.cpus().length,
-			virtualized: /\bhypervisor\b/.test((cpuinfo.match(/^flags\s*:\s*(.+)$/m) || [])[1] ?? ''),
-			kernel: `Linux ${os.release()}`,
-			memory_mib: Math.round(os.totalmem() / 1048576),
-			loadavg_start: loadavg(),
-			other_spdk_processes_at_start: others,
-		},
+		machine: { ...machineFacts(), other_spdk_processes_at_start: others },
 		build: {
 			commit: sh('git', ['-C', spdk, 'rev-parse', 'HEAD']),
 			describe: sh('git', ['-C', spdk, 'describe', '--tags', '--match', 'v*', '--dirty']),
