@@ -24,11 +24,10 @@
 // iowatch/record/common.mjs. Never builds anything. Without SPDK_BUILD_DIR it prints SKIPPED and exits 0.
 import { existsSync, readFileSync, writeFileSync, unlinkSync, statSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-	Rpc, sleep, sh, loadavg, alive, makeWorkDir, cleanup, onCleanup, configureCleanup, startTracked, stopTracked, childPid,
+	Rpc, sleep, sh, loadavg, machineFacts, spdkConfig, alive, makeWorkDir, cleanup, onCleanup, configureCleanup, startTracked, stopTracked, childPid,
 	spdkLibEnv,
 } from '../../iowatch/record/common.mjs';
 
@@ -138,25 +137,9 @@ function logLines(file, keep, max) {
 
 
 function describe(spdk) {
-	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-	const flags = (cpuinfo.match(/^flags\s*:\s*(.+)$/m) || [])[1] ?? '';
-	const config = {};
-	try {
-		for (const line of readFileSync(path.join(spdk, 'mk/config.mk'), 'utf8').split('\n')) {
-			const m = line.match(/^CONFIG_(DEBUG|SHARED|ASAN|UBSAN|LTO|ARCH|VFIO_USER)\??=(.*)$/);
-			if (m) config[m[1]] = m[2];
-		}
-	} catch { /* no config.mk */ }
+	const config = spdkConfig(spdk, ['DEBUG', 'SHARED', 'ASAN', 'UBSAN', 'LTO', 'ARCH', 'VFIO_USER']);
 	return {
-		machine: {
-			started_utc: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-			cpu_model: (cpuinfo.match(/^model name\s*:\s*(.+)$/m) || [])[1] ?? null,
-			cpus_online: os.cpus().length,
-			virtualized: /\bhypervisor\b/.test(flags),
-			kernel: `Linux ${os.release()}`,
-			memory_mib: Math.round(os.totalmem() / 1048576),
-			loadavg_start: loadavg(),
-		},
+		machine: machineFacts(),
 		build: {
 			spdk_dir: spdk,
 			commit: sh('git', ['-C', spdk, 'rev-parse', 'HEAD']),
